@@ -1,0 +1,1 @@
+"""Cyber-insurance quote bot: a conversation engine with terminal and Slack front ends."""

@@ -1,0 +1,53 @@
+"""One normalisation for everything that reads prospects' text.
+
+Prospects type full-width digits (５億), half-width katakana (ｶﾌｪ), odd spaces and
+mixed case; matching on the raw text would make every rule list these variants again.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+MAX_CHARS = 2000
+"""Understanding looks at no more than this many characters of a message: enough for any
+real question, and it keeps a 40,000-character paste from costing anything."""
+
+_KATA_START, _KATA_END = ord("ァ"), ord("ヶ")
+_DASHES = re.compile(r"[‐‑‒–—―−－ｰ]")
+_WAVES = re.compile(r"[~〜～∼]")
+_SPACES = re.compile(r"\s+")
+_CONTROL = re.compile(r"[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]")
+
+
+def normalize(text: str) -> str:
+    """NFKC, lower case, one kind of dash and wave, single spaces, no control characters."""
+    text = text[:MAX_CHARS]
+    text = unicodedata.normalize("NFKC", text)
+    text = _CONTROL.sub("", text)
+    text = _WAVES.sub("〜", text)
+    text = _DASHES.sub("-", text)
+    text = _SPACES.sub(" ", text)
+    return text.strip().lower()
+
+
+def to_hiragana(text: str) -> str:
+    """Katakana to hiragana, so カフェ and かふぇ compare equal. The long-vowel mark stays."""
+    return "".join(
+        chr(ord(c) - 0x60) if _KATA_START <= ord(c) <= _KATA_END else c for c in text
+    )
+
+
+_JA_CHARS = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uff66-\uff9f]")
+_LATIN = re.compile(r"[A-Za-z]")
+
+
+def detect_language(text: str, default: str = "ja") -> str:
+    """'ja' when the message has any kana or kanji, 'en' when it has Latin letters and no
+    Japanese, otherwise `default` (a bare number says nothing about the language)."""
+    sample = text[:MAX_CHARS]
+    if _JA_CHARS.search(sample):
+        return "ja"
+    if _LATIN.search(sample):
+        return "en"
+    return default
