@@ -58,6 +58,7 @@ class RateTable(_Strict):
     floor_sales_yen: int = Field(gt=0)
     max_sales_yen: int = Field(gt=0)
     annual_rounding_yen: int = Field(gt=0)
+    plausible_max_sales_yen: int = Field(gt=0)
     monthly: Monthly
     industries: dict[str, IndustryAnchors] = Field(min_length=1)
     not_quoted: dict[str, str] = {}
@@ -71,6 +72,8 @@ class RateTable(_Strict):
             raise ValueError("floor_sales_yen must not exceed the first anchor")
         if self.max_sales_yen < high:
             raise ValueError("max_sales_yen must be at least the last anchor")
+        if self.plausible_max_sales_yen <= self.max_sales_yen:
+            raise ValueError("plausible_max_sales_yen must exceed max_sales_yen")
         if set(self.plans) != set(PLANS):
             raise ValueError(f"plans must be exactly {', '.join(PLANS)}")
         both = set(self.industries) & set(self.not_quoted)

@@ -1,0 +1,58 @@
+"""Start-up shared by every front end: content loaded and validated, store connected,
+engine built. Problems stop start-up with one message that names them."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+
+from bot.content.bundle import Content, load_content
+from bot.content.errors import ContentError
+from bot.conversation import Engine
+from bot.store import Store, StoreUnavailable, connect, embedded
+
+
+class StartupError(SystemExit):
+    """Exit with a message naming the problem (exit code 2)."""
+
+    def __init__(self, message: str) -> None:
+        print(f"error: {message}", file=sys.stderr)
+        super().__init__(2)
+
+
+@dataclass
+class Runtime:
+    content: Content
+    store: Store
+    engine: Engine
+    embedded: bool
+
+
+def load_content_or_exit() -> Content:
+    try:
+        return load_content()
+    except ContentError as exc:
+        raise StartupError(f"invalid content: {exc}") from None
+
+
+def build_runtime(require_redis: bool, redis_url: str | None = None) -> Runtime:
+    """Content first (cheap, and the likelier mistake), then the store."""
+    import os
+
+    content = load_content_or_exit()
+    url = redis_url or os.environ.get("REDIS_URL")
+    if url or require_redis:
+        try:
+            store = connect(url)
+        except StoreUnavailable as exc:
+            raise StartupError(str(exc)) from None
+        is_embedded = False
+    else:
+        store = embedded()
+        is_embedded = True
+    ttl_days = os.environ.get("CONVERSATION_TTL_DAYS")
+    if ttl_days:
+        if not ttl_days.isdigit() or int(ttl_days) < 1:
+            raise StartupError(f"CONVERSATION_TTL_DAYS must be a whole number of days ≥ 1, got {ttl_days!r}")
+        store.ttl = int(ttl_days) * 24 * 3600
+    return Runtime(content, store, Engine(store, content), is_embedded)

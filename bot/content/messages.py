@@ -1,0 +1,88 @@
+"""The bot's copy (content/messages.yaml): every sentence, in Japanese and English."""
+
+from __future__ import annotations
+
+import string
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from bot.content.yamlfile import load_model
+
+Lang = Literal["ja", "en"]
+LANGS: tuple[Lang, ...] = ("ja", "en")
+
+
+class Text(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    ja: str = Field(min_length=1)
+    en: str = Field(min_length=1)
+
+    def __call__(self, lang: str) -> str:
+        return self.en if lang == "en" else self.ja
+
+    @model_validator(mode="after")
+    def _same_placeholders(self) -> "Text":
+        ja, en = _placeholders(self.ja), _placeholders(self.en)
+        if ja != en:
+            raise ValueError(f"ja uses {sorted(ja)} but en uses {sorted(en)}")
+        return self
+
+
+def _placeholders(template: str) -> set[str]:
+    try:
+        return {name for _, name, _, _ in string.Formatter().parse(template) if name}
+    except ValueError as exc:
+        raise ValueError(f"bad placeholder braces: {exc}") from None
+
+
+class SalesRange(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    yen: int = Field(gt=0)
+    low_yen: int = Field(ge=0)
+    label: Text
+
+
+class Settings(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    handoff_expected_wait_minutes: int = Field(gt=0)
+
+
+REQUIRED = (
+    "greeting ask_both ask_sales ask_industry ack_sales ack_industry range_note floor_note "
+    "quote_intro label_sales label_industry label_plan label_limits label_deductible "
+    "label_monthly label_annual plan_plan1 plan_plan2 limits quote_caveat offer_plan2 "
+    "offer_plan1 plan2_noted after_quote_hint reason_above_table reason_unrated_industry "
+    "reason_it_services offer_person reject_non_positive reject_absurd reject_foreign_currency "
+    "unreadable_sales unreadable_industry not_understood empty_message out_of_scope faq_resume "
+    "handoff_started handoff_incident handoff_already handoff_waiting handoff_claimed "
+    "handoff_closed handoff_declined restart button_handoff button_requote button_faq "
+    "button_plan2 button_plan1 button_other_industry button_type_amount button_yes_person "
+    "button_no_thanks type_amount_hint other_industry_hint faq_menu incident_reason"
+).split()
+
+
+class Messages(BaseModel):
+    """Look-ups are `messages.say("ack_sales", lang, sales=...)`."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    settings: Settings
+    sales_ranges: list[SalesRange] = Field(min_length=1, max_length=24)
+    messages: dict[str, Text]
+
+    @field_validator("messages")
+    @classmethod
+    def _all_present(cls, value: dict[str, Text]) -> dict[str, Text]:
+        missing = [key for key in REQUIRED if key not in value]
+        if missing:
+            raise ValueError(f"missing message keys: {', '.join(missing)}")
+        return value
+
+    def say(self, key: str, lang: str, /, **values: object) -> str:
+        template = self.messages[key](lang)
+        return template.format_map(values) if values else template
+
+
+def load_messages(path: Path) -> Messages:
+    return load_model(path, Messages)

@@ -1,0 +1,52 @@
+"""The conversation as plain data: what the store saves and the flows are bound to."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Lang = Literal["ja", "en"]
+
+
+class HandoffRecord(BaseModel):
+    """One hand-over to a person. Kept on the conversation it belongs to, so it is written in
+    the same atomic turn as the conversation (recorded before it is announced)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    id: str
+    reason: str                      # a Reason value or "requested", "incident", "faq_abstained"
+    urgent: bool = False
+    status: str = "waiting"          # handoff flow state: waiting, claimed, closed
+    created_at: float
+    updated_at: float
+    announced: bool = False          # the agent channel has the card
+    reminded: bool = False
+    card_channel: str | None = None
+    card_ts: str | None = None
+    agent_id: str | None = None
+    agent_name: str | None = None
+    outcome: str | None = None
+
+
+class Conversation(BaseModel):
+    """Facts collected so far, where the dialogue stands, and the current handoff if any."""
+
+    model_config = ConfigDict(extra="ignore", validate_assignment=False)
+
+    key: str
+    state: str = "new"               # quote flow state (the machine's state_field)
+    lang: Lang = "ja"
+    sales_yen: int | None = None
+    sales_low_yen: int | None = None  # lower bound when the prospect gave a range
+    industry: str | None = None      # an industry key from content/industries.yaml
+    other_industry: str | None = None  # an industry the prospect named that we do not rate
+    plan: Literal["plan1", "plan2"] = "plan1"
+    offered_handoff: bool = False    # the last reply offered a person; "yes" accepts
+    handoff: HandoffRecord | None = None
+    handoff_count: int = 0
+    turns: int = 0
+    created_at: float = 0.0
+    updated_at: float = 0.0
+    meta: dict[str, str] = Field(default_factory=dict)  # transport details (e.g. Slack user)

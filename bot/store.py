@@ -1,0 +1,166 @@
+"""Redis storage: conversations, transcripts, handoff index, event dedupe.
+
+Every key of a conversation carries the conversation key as a hash tag
+(`conv:{T:C:ts}:state`), so a turn's writes land in one slot and work on Redis Cluster.
+A turn is optimistic: WATCH the state, compute, write state and transcript in one
+MULTI/EXEC; if another process wrote the same conversation meanwhile, the turn is computed
+again from the newer state. Nothing a turn says leaves the process before its write is
+committed, so a retry never duplicates a reply.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+import redis
+
+from bot.flows.model import Conversation
+
+DEFAULT_TTL_SECONDS = 90 * 24 * 3600
+TRANSCRIPT_CAP = 500
+TEXT_CAP = 4000
+OPEN_HANDOFFS = "handoffs:open"
+
+T = TypeVar("T")
+
+
+class StoreUnavailable(RuntimeError):
+    """Redis can't be reached; start-up stops with this message."""
+
+
+class ConcurrentUpdate(RuntimeError):
+    """A conversation was written by others on every retry of one turn."""
+
+
+@dataclass
+class Turn:
+    """What one turn writes: the conversation, its new transcript entries and whether its
+    handoff belongs in the index of open handoffs."""
+
+    conversation: Conversation
+    transcript: list[dict[str, Any]] = field(default_factory=list)
+
+
+def state_key(conversation_key: str) -> str:
+    return f"conv:{{{conversation_key}}}:state"
+
+
+def transcript_key(conversation_key: str) -> str:
+    return f"conv:{{{conversation_key}}}:transcript"
+
+
+def entry(role: str, text: str, **extra: Any) -> dict[str, Any]:
+    """One transcript line. Text is capped: a transcript is a record, not an archive."""
+    return {"at": round(time.time(), 3), "role": role, "text": text[:TEXT_CAP], **extra}
+
+
+class Store:
+    def __init__(self, client: redis.Redis, ttl_seconds: int = DEFAULT_TTL_SECONDS) -> None:
+        self.redis = client
+        self.ttl = ttl_seconds
+
+    # -- conversations -------------------------------------------------------------------
+
+    def load(self, conversation_key: str) -> Conversation | None:
+        raw = self.redis.get(state_key(conversation_key))
+        return None if raw is None else Conversation.model_validate_json(raw)
+
+    def transcript(self, conversation_key: str, last: int | None = None) -> list[dict[str, Any]]:
+        start = -last if last else 0
+        return [json.loads(x) for x in self.redis.lrange(transcript_key(conversation_key), start, -1)]
+
+    def transact(
+        self,
+        conversation_key: str,
+        step: Callable[[Conversation | None], tuple[Turn, T]],
+        attempts: int = 20,
+    ) -> T:
+        """Run `step` on the stored conversation and write its Turn atomically.
+
+        `step` must be free of outside effects: it may run more than once.
+        """
+        skey, tkey = state_key(conversation_key), transcript_key(conversation_key)
+        for _ in range(attempts):
+            with self.redis.pipeline(transaction=True) as pipe:
+                try:
+                    pipe.watch(skey)
+                    raw = pipe.get(skey)
+                    current = None if raw is None else Conversation.model_validate_json(raw)
+                    turn, result = step(current)
+                    conv = turn.conversation
+                    pipe.multi()
+                    pipe.set(skey, conv.model_dump_json(), ex=self.ttl)
+                    if turn.transcript:
+                        pipe.rpush(tkey, *(json.dumps(e, ensure_ascii=False) for e in turn.transcript))
+                        pipe.ltrim(tkey, -TRANSCRIPT_CAP, -1)
+                    pipe.expire(tkey, self.ttl)
+                    self._index_handoff(pipe, conv)
+                    pipe.execute()
+                    return result
+                except redis.WatchError:
+                    continue
+        raise ConcurrentUpdate(conversation_key)
+
+    def _index_handoff(self, pipe: Any, conv: Conversation) -> None:
+        """Open handoffs (waiting or claimed) are listed in one sorted set, oldest first."""
+        h = conv.handoff
+        if h is not None and h.status in ("waiting", "claimed"):
+            pipe.zadd(OPEN_HANDOFFS, {conv.key: h.created_at})
+        else:
+            pipe.zrem(OPEN_HANDOFFS, conv.key)
+
+    def open_handoffs(self) -> list[Conversation]:
+        """Conversations with a waiting or claimed handoff, oldest handoff first."""
+        keys = self.redis.zrange(OPEN_HANDOFFS, 0, -1)
+        out = []
+        for key in keys:
+            conv = self.load(key.decode() if isinstance(key, bytes) else key)
+            if conv is not None and conv.handoff is not None:
+                out.append(conv)
+        return out
+
+    # -- once-only work ------------------------------------------------------------------
+
+    def first_time(self, name: str, ttl_seconds: int) -> bool:
+        """True exactly once per `name` within `ttl_seconds`, across every process."""
+        return bool(self.redis.set(f"once:{name}", "1", nx=True, ex=ttl_seconds))
+
+    def put_json(self, key: str, value: Any, ttl_seconds: int | None = None) -> None:
+        self.redis.set(key, json.dumps(value, ensure_ascii=False), ex=ttl_seconds or self.ttl)
+
+    def get_json(self, key: str) -> Any:
+        raw = self.redis.get(key)
+        return None if raw is None else json.loads(raw)
+
+
+def connect(url: str | None = None) -> Store:
+    """A Store on `url` (or `REDIS_URL`). Fails fast with a clear message if unreachable."""
+    url = url or os.environ.get("REDIS_URL")
+    if not url:
+        raise StoreUnavailable("REDIS_URL is not set; this command needs a Redis server (e.g. REDIS_URL=redis://localhost:6379/0)")
+    try:
+        client = redis.Redis.from_url(url, socket_connect_timeout=3, socket_timeout=5, health_check_interval=30)
+        client.ping()
+    except (redis.RedisError, ValueError) as exc:
+        raise StoreUnavailable(f"cannot reach Redis at REDIS_URL ({_redact(url)}): {exc}") from None
+    return Store(client)
+
+
+def embedded() -> Store:
+    """An in-process store (fakeredis) for the terminal chat when no Redis is configured."""
+    import fakeredis
+
+    return Store(fakeredis.FakeRedis())
+
+
+def _redact(url: str) -> str:
+    """Hide a password in a Redis URL before it reaches a message or a log."""
+    if "@" in url and "://" in url:
+        scheme, rest = url.split("://", 1)
+        return f"{scheme}://***@{rest.split('@', 1)[1]}"
+    return url
