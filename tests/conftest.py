@@ -1,0 +1,66 @@
+"""Shared fixtures: a real redis-server per test session (per xdist worker), content, engine."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import redis
+
+from tests.redis_server import RedisServer
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="session")
+def redis_server() -> Iterator[RedisServer]:
+    server = RedisServer()
+    yield server
+    server.stop()
+
+
+@pytest.fixture()
+def redis_url(redis_server: RedisServer) -> str:
+    """A clean database on the tests' own server."""
+    client = redis.Redis.from_url(redis_server.url)
+    client.flushdb()
+    client.close()
+    return redis_server.url
+
+
+@pytest.fixture(scope="session")
+def content():
+    from bot.content.bundle import load_content
+
+    return load_content(ROOT / "content")
+
+
+@pytest.fixture(scope="session")
+def faq_index(content):
+    from bot.understanding.faq import FaqIndex
+
+    return FaqIndex.build(content.faq)
+
+
+@pytest.fixture()
+def store(redis_url):
+    from bot.store import connect
+
+    return connect(redis_url)
+
+
+@pytest.fixture()
+def engine(store, content, faq_index):
+    from bot.conversation import Engine
+
+    return Engine(store, content, faq_index)
+
+
+def cli_env(**extra: str) -> dict[str, str]:
+    """Environment for running `python -m bot` from the repository root in a subprocess."""
+    env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "CONTENT_DIR")}
+    env["PYTHONPATH"] = str(ROOT)
+    env.update(extra)
+    return env
