@@ -59,7 +59,8 @@ REQUIRED = (
     "handoff_started handoff_incident handoff_already handoff_waiting handoff_claimed "
     "handoff_closed handoff_declined restart button_handoff button_requote button_faq "
     "button_plan2 button_plan1 button_other_industry button_type_amount button_yes_person "
-    "button_no_thanks type_amount_hint other_industry_hint faq_menu incident_reason"
+    "button_no_thanks type_amount_hint other_industry_hint faq_menu incident_reason "
+    "clicked slash_started home_title home_body home_steps"
 ).split()
 
 

@@ -1,0 +1,116 @@
+"""Block Kit builders: small pure functions from the engine's Outbound to Slack blocks.
+
+Blocks are built with slack_sdk.models so Slack's limits (text lengths, element counts) are
+checked when a message is built, not discovered as an API error in production.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    ContextBlock,
+    DividerBlock,
+    HeaderBlock,
+    MarkdownTextObject,
+    PlainTextObject,
+    SectionBlock,
+)
+
+from bot.turn import Choice, Outbound
+
+ACTION_PREFIX = "bot."
+SECTION_LIMIT = 3000
+BUTTON_TEXT_LIMIT = 75
+
+
+def escape(text: str) -> str:
+    """Slack's three control characters; anything a prospect typed is shown as typed."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def fallback_text(text: str, limit: int = 3900) -> str:
+    """The plain-text `text` every message carries (notifications, screen readers)."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _sections(text: str) -> list[Block]:
+    """Text split on line boundaries into sections within Slack's 3,000-character limit."""
+    blocks: list[Block] = []
+    chunk = ""
+    for line in escape(text).split("\n"):
+        while len(line) > SECTION_LIMIT:
+            blocks.append(SectionBlock(text=MarkdownTextObject(text=line[:SECTION_LIMIT])))
+            line = line[SECTION_LIMIT:]
+        if chunk and len(chunk) + 1 + len(line) > SECTION_LIMIT:
+            blocks.append(SectionBlock(text=MarkdownTextObject(text=chunk)))
+            chunk = ""
+        chunk = f"{chunk}\n{line}" if chunk else line
+    if chunk.strip():
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=chunk)))
+    return blocks
+
+
+def button(choice: Choice, index: int) -> ButtonElement:
+    return ButtonElement(
+        text=PlainTextObject(text=choice.label[:BUTTON_TEXT_LIMIT], emoji=True),
+        action_id=f"{ACTION_PREFIX}{choice.action}.{index}",
+        value=choice.value,
+        style="primary" if choice.primary else None,
+    )
+
+
+def actions(choices: list[Choice], block_id: str = "choices") -> list[Block]:
+    """Buttons in rows of at most 25 (Slack's per-block limit)."""
+    rows = [choices[i : i + 25] for i in range(0, len(choices), 25)]
+    return [
+        ActionsBlock(block_id=f"{block_id}-{n}", elements=[button(c, n * 25 + i) for i, c in enumerate(row)])
+        for n, row in enumerate(rows)
+    ]
+
+
+def reply_blocks(out: Outbound) -> list[dict[str, Any]]:
+    """Any reply: the quote as a card, everything else as text with its buttons."""
+    if out.quote is not None and out.fields:
+        return quote_blocks(out)
+    blocks = _sections(out.text) + actions(out.choices)
+    return [b.to_dict() for b in blocks]
+
+
+def quote_blocks(out: Outbound) -> list[dict[str, Any]]:
+    """Header, the figures as fields (monthly premium first-read), caveat as context, buttons."""
+    intro, *rest = out.text.split("\n", 1)
+    fields = [MarkdownTextObject(text=f"*{escape(label)}*\n{escape(value)}") for label, value in out.fields]
+    # The plain text repeats the fields as a list; the card shows them as fields instead.
+    field_lines = {f"・{l}: {v}" for l, v in out.fields} | {f"• {l}: {v}" for l, v in out.fields}
+    extra = [line for line in (rest[0].split("\n") if rest else []) if line not in field_lines and line != out.note]
+    blocks: list[Block] = [
+        HeaderBlock(text=PlainTextObject(text=intro[:150], emoji=True)),
+        SectionBlock(fields=fields[:10]),
+    ]
+    if extra:
+        blocks += _sections("\n".join(extra))
+    if out.note:
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=escape(out.note)[:SECTION_LIMIT])]))
+    blocks += actions(out.choices, "quote")
+    return [b.to_dict() for b in blocks]
+
+
+def answered_blocks(message_blocks: list[dict[str, Any]], receipt: str) -> list[dict[str, Any]]:
+    """The clicked message with its buttons replaced by who chose what, so nothing can be
+    clicked twice and the thread still reads well."""
+    kept = [b for b in message_blocks if b.get("type") != "actions"]
+    kept.append(ContextBlock(elements=[MarkdownTextObject(text=escape(receipt)[:SECTION_LIMIT])]).to_dict())
+    return kept
+
+
+def home_view(title: str, body: str, steps: list[str]) -> dict[str, Any]:
+    """The App Home tab: what the bot does and how to use it."""
+    blocks: list[Block] = [HeaderBlock(text=PlainTextObject(text=title[:150], emoji=True))]
+    blocks += _sections(body)
+    blocks.append(DividerBlock())
+    blocks += _sections("\n".join(steps))
+    return {"type": "home", "blocks": [b.to_dict() for b in blocks]}

@@ -1,0 +1,34 @@
+"""What every listener needs: engine, store, settings and who the app is."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from slack_sdk import WebClient
+
+from bot.content.bundle import Content
+from bot.conversation import Engine
+from bot.slack.settings import SlackSettings
+from bot.store import Store
+
+DM_THREAD = "dm"
+
+
+@dataclass
+class SlackContext:
+    settings: SlackSettings
+    engine: Engine
+    store: Store
+    content: Content
+    client: WebClient
+    home_team: str
+    bot_user_id: str
+
+    def conversation_key(self, channel: str, thread_ts: str | None) -> str:
+        """team:channel:thread. A DM is one conversation; a channel thread is another.
+        The team is the app's home workspace, so a Slack Connect prospect's conversation
+        has the same key whichever side's event names it."""
+        return f"{self.home_team}:{channel}:{thread_ts or DM_THREAD}"
+
+    def say(self, key: str, lang: str, /, **values: object) -> str:
+        return self.content.messages.say(key, lang, **values)

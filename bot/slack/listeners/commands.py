@@ -1,0 +1,36 @@
+"""`/cyber-quote`: start a quote in a DM, or answer an FAQ question privately."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, App
+
+from bot.slack.context import SlackContext
+from bot.slack.delivery import deliver
+from bot.understanding.normalize import detect_language
+
+
+def register(app: App, ctx: SlackContext) -> None:
+    @app.command("/cyber-quote")
+    def on_command(ack: Ack, command: dict[str, Any]) -> None:
+        text = (command.get("text") or "").strip()
+        lang = detect_language(text) if text else "ja"
+        if text:
+            ack(response_type="ephemeral", text=faq_reply(ctx, text, lang))
+            return
+        ack(response_type="ephemeral", text=ctx.say("slash_started", lang))
+        start_dm(ctx, command["user_id"], lang)
+
+
+def faq_reply(ctx: SlackContext, question: str, lang: str) -> str:
+    hit = ctx.engine.faq.match(question)
+    if hit is None:
+        return ctx.say("out_of_scope", lang)
+    return ctx.engine.faq.answer(hit.id, lang)
+
+
+def start_dm(ctx: SlackContext, user_id: str, lang: str) -> None:
+    channel = ctx.client.conversations_open(users=user_id)["channel"]["id"]
+    key = ctx.conversation_key(channel, None)
+    deliver(ctx, key, channel, None, ctx.engine.start(key, lang))

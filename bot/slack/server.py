@@ -1,0 +1,87 @@
+"""HTTP mode (gunicorn, a production WSGI server) and Socket Mode runners."""
+
+from __future__ import annotations
+
+import logging
+import os
+from typing import Any
+
+from bot.app_context import StartupError, build_runtime
+from bot.slack.settings import Mode, SettingsError, SlackSettings, load_settings
+
+log = logging.getLogger(__name__)
+
+
+def settings_or_exit(mode: Mode) -> SlackSettings:
+    try:
+        return load_settings(mode)
+    except SettingsError as exc:
+        raise StartupError(f"bad settings: {exc}") from None
+
+
+def wsgi_app(settings: SlackSettings) -> Any:
+    """Bolt's WSGI handler at /slack/events, plus GET /healthz for the platform."""
+    from slack_bolt.adapter.wsgi import SlackRequestHandler
+
+    from bot.slack.app import create_app
+
+    runtime = build_runtime(require_redis=True, redis_url=settings.redis_url)
+    app, ctx = create_app(settings, runtime)
+    from bot.slack import reminders
+
+    reminders.start_background(ctx)
+    bolt = SlackRequestHandler(app, path="/slack/events")
+
+    def application(environ: dict[str, Any], start_response: Any) -> Any:
+        if environ.get("PATH_INFO") == "/healthz" and environ.get("REQUEST_METHOD") in ("GET", "HEAD"):
+            try:
+                runtime.store.redis.ping()
+                status, body = "200 OK", b"ok\n"
+            except Exception:  # any Redis failure means this process can't serve
+                status, body = "503 Service Unavailable", b"redis unavailable\n"
+            start_response(status, [("Content-Type", "text/plain"), ("Content-Length", str(len(body)))])
+            return [body]
+        return bolt(environ, start_response)
+
+    return application
+
+
+def serve() -> int:
+    """`python -m bot serve`: gunicorn with threaded workers on $PORT."""
+    from gunicorn.app.base import BaseApplication
+
+    settings = settings_or_exit("http")
+    build_runtime(require_redis=True, redis_url=settings.redis_url)  # fail fast, before forking
+
+    class Server(BaseApplication):  # type: ignore[misc]
+        def load_config(self) -> None:
+            self.cfg.set("bind", f"0.0.0.0:{settings.port}")
+            self.cfg.set("workers", int(os.environ.get("WEB_CONCURRENCY", "2")))
+            self.cfg.set("worker_class", "gthread")
+            self.cfg.set("threads", int(os.environ.get("WEB_THREADS", "8")))
+            self.cfg.set("timeout", 30)
+            self.cfg.set("graceful_timeout", 10)
+            self.cfg.set("accesslog", None)  # Slack request paths and timings only go to errorlog
+            self.cfg.set("loglevel", os.environ.get("LOG_LEVEL", "info").lower())
+
+        def load(self) -> Any:
+            return wsgi_app(settings)
+
+    Server().run()
+    return 0
+
+
+def socket() -> int:
+    """`python -m bot socket`: Socket Mode, for a team without a public URL."""
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+    from bot.slack.app import create_app
+
+    settings = settings_or_exit("socket")
+    runtime = build_runtime(require_redis=True, redis_url=settings.redis_url)
+    app, ctx = create_app(settings, runtime, socket_mode=True)
+    from bot.slack import reminders
+
+    reminders.start_background(ctx)
+    SocketModeHandler(app, settings.app_token).start()
+    return 0

@@ -1,0 +1,22 @@
+"""Slack's message markup to the plain text the engine reads."""
+
+from __future__ import annotations
+
+import html
+import re
+
+_LINK = re.compile(r"<(https?://[^|>]+)(?:\|([^>]*))?>")
+_USER = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
+_SPECIAL = re.compile(r"<![^>]*>")
+_CHANNEL = re.compile(r"<#[CG][A-Z0-9]+(?:\|([^>]*))?>")
+
+
+def plain_text(text: str, bot_user_id: str | None = None) -> str:
+    """Drop mentions of the bot, keep link labels and other names, unescape entities."""
+    if bot_user_id:
+        text = text.replace(f"<@{bot_user_id}>", " ")
+    text = _USER.sub("", text)
+    text = _SPECIAL.sub("", text)
+    text = _CHANNEL.sub(lambda m: f"#{m.group(1) or ''}", text)
+    text = _LINK.sub(lambda m: m.group(2) or m.group(1), text)
+    return html.unescape(text).strip()
