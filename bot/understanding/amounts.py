@@ -463,9 +463,11 @@ def _is_money(s: str, side: _Side, yen_context: bool) -> bool:
         digits = num.digits_text
         if digits.startswith("0") or _looks_like_date(digits):
             return False
-        after = s[num.end:num.end + 1]
-        if after and (after.isalpha() and after.isascii() or after in "-./:"):
-            return False  # part of an identifier, version or date
+        after = s[num.end:num.end + 2]
+        if after[:1].isascii() and after[:1].isalpha() or (
+            after[:1] in ("-", "/", ":", ".") and after[1:].isdigit()
+        ):
+            return False  # part of an identifier, version or date (a full stop is fine)
         return not _plural_follows(s, num.end)
     return False
 
@@ -514,6 +516,8 @@ def _candidate(s: str, first: _Num, yen_context: bool) -> _Cand | None:
     """Classify the numeral `first` (and a range it starts) as an amount, or None."""
     if first.start > 0 and s[first.start - 1] in _VAGUE_PREFIXES:
         return None  # 数千万, 何億: no figure given; 第5: an ordinal
+    if first.start > 1 and s[first.start - 1] in ",." and s[first.start - 2].isdigit():
+        return None  # "1,5億", "5.5.5億": malformed; better to ask than to guess
     if _ID_PREFIX_RE.search(s, max(0, first.start - 12), first.start) and first.digits_only:
         return None
     start, approx_before, negative, cur_before = _prefix(s, first.start)
