@@ -1,0 +1,120 @@
+"""content/industries.yaml: the industries the bot recognises and the words prospects use for them.
+
+Validated on load because a mistake here silently misroutes prospects: a synonym listed under two
+industries (or under an industry and `other_industries`) would make the answer depend on list
+order, so it stops start-up instead, naming file and field.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from bot.content.errors import ContentError
+from bot.content.yamlfile import load_model
+from bot.understanding.normalize import normalize, to_hiragana
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Labels(_Strict):
+    """How the bot names the industry back to the prospect, in each language."""
+
+    ja: Text
+    en: Text
+
+
+class Synonyms(_Strict):
+    """Words prospects use for the industry. Lists are split by language only for editors;
+    matching uses every synonym whatever the message's language."""
+
+    ja: list[Text] = Field(min_length=1)
+    en: list[Text] = Field(min_length=1)
+
+
+class Industry(_Strict):
+    key: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]
+    labels: Labels
+    synonyms: Synonyms
+
+
+class OtherIndustries(_Strict):
+    """Industries we do not rate: naming one means "hand over to a person", not "ask again"."""
+
+    ja: list[Text] = Field(default_factory=list)
+    en: list[Text] = Field(default_factory=list)
+
+
+class IndustryContent(_Strict):
+    industries: list[Industry] = Field(min_length=1)
+    other_industries: OtherIndustries = Field(default_factory=OtherIndustries)
+
+    def get(self, key: str) -> Industry | None:
+        """The industry with this key, or None."""
+        return next((i for i in self.industries if i.key == key), None)
+
+    def label(self, key: str, lang: str) -> str:
+        """The industry's display name in `lang` ("ja" or "en"); KeyError for an unknown key."""
+        industry = self.get(key)
+        if industry is None:
+            raise KeyError(key)
+        return industry.labels.ja if lang == "ja" else industry.labels.en
+
+    @property
+    def keys(self) -> list[str]:
+        return [i.key for i in self.industries]
+
+
+def match_form(term: str) -> str:
+    """The form a synonym is compared in: normalised and katakana folded to hiragana."""
+    return to_hiragana(normalize(term))
+
+
+def check_industries(content: IndustryContent) -> tuple[str, str] | None:
+    """The first cross-entry problem as (field, problem), or None.
+
+    Checks what a schema cannot: keys unique, and each synonym (compared in its matching form,
+    so カフェ and かふぇ are the same word) owned by one industry only.
+    """
+    seen_keys: dict[str, int] = {}
+    owner: dict[str, tuple[str, str]] = {}
+    for i, industry in enumerate(content.industries):
+        if industry.key in seen_keys:
+            return f"industries.{i}.key", f"duplicate key {industry.key!r} (also industries.{seen_keys[industry.key]})"
+        seen_keys[industry.key] = i
+        for lang in ("ja", "en"):
+            for j, term in enumerate(getattr(industry.synonyms, lang)):
+                form = match_form(term)
+                if not form:
+                    return f"industries.{i}.synonyms.{lang}.{j}", "empty after normalisation"
+                prev = owner.get(form)
+                if prev is not None and prev[0] != industry.key:
+                    return (
+                        f"industries.{i}.synonyms.{lang}.{j}",
+                        f"synonym {term!r} is also a synonym of {prev[0]!r} ({prev[1]})",
+                    )
+                owner.setdefault(form, (industry.key, f"industries.{i}.synonyms.{lang}.{j}"))
+    for lang in ("ja", "en"):
+        for j, term in enumerate(getattr(content.other_industries, lang)):
+            form = match_form(term)
+            if form in owner:
+                return (
+                    f"other_industries.{lang}.{j}",
+                    f"{term!r} is also a synonym of {owner[form][0]!r} ({owner[form][1]})",
+                )
+    return None
+
+
+def load_industries(path: Path) -> IndustryContent:
+    """Load and validate the industries file; any problem is a ContentError naming the field."""
+    content = load_model(path, IndustryContent)
+    problem = check_industries(content)
+    if problem is not None:
+        raise ContentError(str(path), problem[0], problem[1])
+    return content
