@@ -27,6 +27,7 @@ def test_content_has_the_design_keys_and_labels(table: IndustryContent) -> None:
     assert table.label("manufacturing", "ja") == "製造業"
     assert table.label("restaurant", "en") == "Restaurants & food service"
     assert table.label("it_services", "ja") == "ITサービス業"
+    assert table.industries["retail"].labels("en") == "Retail"
 
 
 @pytest.mark.parametrize(
@@ -114,7 +115,7 @@ def test_no_industry(table: IndustryContent, text: str) -> None:
 
 
 def test_every_synonym_finds_its_industry(table: IndustryContent) -> None:
-    for industry in table.industries:
+    for industry in table.industries.values():
         for word in industry.synonyms.ja + industry.synonyms.en:
             found = find_industry(f"うちは{word}です" if not word.isascii() else f"we are {word}", table)
             assert found is not None and found.key == industry.key, word

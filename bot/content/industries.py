@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from bot.content.errors import ContentError
 from bot.content.yamlfile import load_model
@@ -24,10 +24,15 @@ class _Strict(BaseModel):
 
 
 class Labels(_Strict):
-    """How the bot names the industry back to the prospect, in each language."""
+    """How the bot names the industry back to the prospect, in each language.
+
+    Callable, `industry.labels(lang)`, so callers need not branch on the language."""
 
     ja: Text
     en: Text
+
+    def __call__(self, lang: str) -> str:
+        return self.ja if lang == "ja" else self.en
 
 
 class Synonyms(_Strict):
@@ -51,24 +56,39 @@ class OtherIndustries(_Strict):
     en: list[Text] = Field(default_factory=list)
 
 
-class IndustryContent(_Strict):
+class IndustriesFile(_Strict):
+    """The file as written: a list, so a repeated key is an error and not a silent overwrite
+    (YAML mappings keep the last of two equal keys)."""
+
     industries: list[Industry] = Field(min_length=1)
     other_industries: OtherIndustries = Field(default_factory=OtherIndustries)
 
+
+class IndustryContent(_Strict):
+    """The loaded industries, by key (in file order), and the unrated industries' words."""
+
+    industries: dict[str, Industry] = Field(min_length=1)
+    other_industries: OtherIndustries = Field(default_factory=OtherIndustries)
+
+    @field_validator("industries", mode="before")
+    @classmethod
+    def _from_list(cls, value: object) -> object:
+        """Accept the file's list form too, keyed by each entry's `key`."""
+        if isinstance(value, list):
+            return {(e.key if isinstance(e, Industry) else e.get("key")): e for e in value}
+        return value
+
     def get(self, key: str) -> Industry | None:
         """The industry with this key, or None."""
-        return next((i for i in self.industries if i.key == key), None)
+        return self.industries.get(key)
 
     def label(self, key: str, lang: str) -> str:
         """The industry's display name in `lang` ("ja" or "en"); KeyError for an unknown key."""
-        industry = self.get(key)
-        if industry is None:
-            raise KeyError(key)
-        return industry.labels.ja if lang == "ja" else industry.labels.en
+        return self.industries[key].labels(lang)
 
     @property
     def keys(self) -> list[str]:
-        return [i.key for i in self.industries]
+        return list(self.industries)
 
 
 def match_form(term: str) -> str:
@@ -76,7 +96,7 @@ def match_form(term: str) -> str:
     return to_hiragana(normalize(term))
 
 
-def check_industries(content: IndustryContent) -> tuple[str, str] | None:
+def check_industries(content: IndustriesFile) -> tuple[str, str] | None:
     """The first cross-entry problem as (field, problem), or None.
 
     Checks what a schema cannot: keys unique, and each synonym (compared in its matching form,
@@ -113,8 +133,10 @@ def check_industries(content: IndustryContent) -> tuple[str, str] | None:
 
 def load_industries(path: Path) -> IndustryContent:
     """Load and validate the industries file; any problem is a ContentError naming the field."""
-    content = load_model(path, IndustryContent)
-    problem = check_industries(content)
+    file = load_model(path, IndustriesFile)
+    problem = check_industries(file)
     if problem is not None:
         raise ContentError(str(path), problem[0], problem[1])
-    return content
+    return IndustryContent(
+        industries={i.key: i for i in file.industries}, other_industries=file.other_industries
+    )

@@ -102,7 +102,7 @@ def _terms(table: IndustryContent) -> list[_Term]:
     if hit is not None and hit[0] is table:
         return hit[1]
     words: list[tuple[str, str | None]] = []
-    for industry in table.industries:
+    for industry in table.industries.values():
         words += [(w, industry.key) for w in industry.synonyms.ja + industry.synonyms.en]
     words += [(w, None) for w in table.other_industries.ja + table.other_industries.en]
     terms: dict[tuple[str, str | None], _Term] = {}
