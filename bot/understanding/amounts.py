@@ -493,15 +493,15 @@ def _scan(s: str) -> list[_Cand]:
     i = 0
     while i < n:
         ch = s[i]
-        startable = (ch.isascii() and ch.isdigit()) or ch in _KANJI_DIGITS or ch in _SMALL_UNITS or (
-            ch.isascii() and ch.isalpha() and (i == 0 or not s[i - 1].isalpha())
-        )
-        if not startable or (i > 0 and s[i - 1].isascii() and s[i - 1].isdigit()):
+        word_start = ch.isascii() and ch.isalpha() and (i == 0 or not s[i - 1].isalpha())
+        numeric = (ch.isascii() and ch.isdigit()) or ch in _KANJI_DIGITS or ch in _SMALL_UNITS
+        if not (numeric or word_start) or (i > 0 and s[i - 1].isascii() and s[i - 1].isdigit()):
             i += 1
             continue
         num = _parse_number(s, i)
         if num is None:
-            i = _WORD_RE.match(s, i).end() if ch.isascii() and ch.isalpha() else i + 1  # type: ignore[union-attr]
+            word = _WORD_RE.match(s, i) if word_start else None
+            i = word.end() if word else i + 1  # skip the whole word: no number starts inside it
             continue
         cand = _candidate(s, num, yen_context)
         if cand is not None:
