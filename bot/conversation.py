@@ -100,14 +100,14 @@ class Engine:
 
         reply = _Reply()
         offered = conv.offered_handoff
-        conv.offered_handoff = False
+        conv.offered_handoff = None
         if inbound.action:
-            self._on_action(flow, conv, inbound, reply, now)
+            self._on_action(flow, conv, inbound, reply, now, offered)
         else:
             self._on_text(flow, conv, inbound.text, reply, now, offered)
         return [self._render(conv, reply, lang)]
 
-    def _on_action(self, flow: QuoteFlow, conv: Conversation, inbound: Inbound, reply: _Reply, now: float) -> None:
+    def _on_action(self, flow: QuoteFlow, conv: Conversation, inbound: Inbound, reply: _Reply, now: float, offered: str | None) -> None:
         action, value = inbound.action, inbound.value or ""
         lang = conv.lang
         if action == "start":
@@ -140,7 +140,8 @@ class Engine:
             reply.parts.append(self.say("restart", lang))
             self._prompt(flow, conv, reply)
         elif action in ("handoff", "person_yes"):
-            self._hand_over(flow, conv, "requested", False, reply, now)
+            why = offered if action == "person_yes" else None
+            self._hand_over(flow, conv, why or "requested", False, reply, now)
         elif action == "person_no":
             reply.parts.append(self.say("handoff_declined", lang))
             self._prompt(flow, conv, reply)
@@ -159,7 +160,7 @@ class Engine:
             reply.parts.append(self.say("not_understood", lang))
             self._prompt(flow, conv, reply)
 
-    def _on_text(self, flow: QuoteFlow, conv: Conversation, text: str, reply: _Reply, now: float, offered: bool) -> None:
+    def _on_text(self, flow: QuoteFlow, conv: Conversation, text: str, reply: _Reply, now: float, offered: str | None) -> None:
         lang = conv.lang
         norm = normalize(text)
         if not norm:
@@ -172,7 +173,7 @@ class Engine:
             self._hand_over(flow, conv, "incident", True, reply, now)
             return
         if intent is Intent.HANDOFF or (offered and intent is Intent.YES):
-            self._hand_over(flow, conv, "requested", False, reply, now)
+            self._hand_over(flow, conv, offered if intent is Intent.YES and offered else "requested", False, reply, now)
             return
         if offered and intent is Intent.NO:
             reply.parts.append(self.say("handoff_declined", lang))
@@ -216,7 +217,7 @@ class Engine:
         if other_insurance or conv.state in ("new", "quoted", "unquotable"):
             reply.kind = "out_of_scope"
             reply.parts.append(self.say("out_of_scope", lang))
-            self._offer_person(conv, reply)
+            self._offer_person(conv, reply, "faq_abstained")
             return
         # The prospect was answering our question, and we could not read the answer.
         reply.parts.append(self.say("unreadable_sales" if conv.state in ("need_sales", "need_both") else "unreadable_industry", lang))
@@ -336,10 +337,10 @@ class Engine:
         else:
             name = conv.other_industry or self._industry_label(conv.industry or "", lang)
             reply.parts.append(self.say("reason_unrated_industry", lang, industry=name))
-        self._offer_person(conv, reply)
+        self._offer_person(conv, reply, reason.value if reason else "requested")
 
-    def _offer_person(self, conv: Conversation, reply: _Reply) -> None:
-        conv.offered_handoff = True
+    def _offer_person(self, conv: Conversation, reply: _Reply, why: str) -> None:
+        conv.offered_handoff = why
         reply.parts.append(self.say("offer_person", conv.lang))
         reply.choices = self._person_choices(conv.lang)
 
@@ -349,8 +350,9 @@ class Engine:
         """Record the handoff on the conversation (committed with this turn), then tell the
         prospect. The transport announces it to agents after the commit."""
         lang = conv.lang
-        if reason == "requested" and conv.state == "unquotable":
-            reason = flow.unavailable().value if flow.unavailable() else reason
+        unavailable = flow.unavailable()
+        if reason == "requested" and conv.state == "unquotable" and unavailable is not None:
+            reason = unavailable.value
         conv.handoff_count += 1
         conv.handoff = HandoffRecord(
             id=f"{conv.handoff_count}-{uuid.uuid4().hex[:8]}",

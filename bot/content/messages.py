@@ -44,6 +44,12 @@ class SalesRange(BaseModel):
     label: Text
 
 
+class Outcome(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    key: str = Field(pattern=r"^[a-z_]{1,40}$")
+    label: Text
+
+
 class Settings(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     handoff_expected_wait_minutes: int = Field(gt=0)
@@ -60,7 +66,13 @@ REQUIRED = (
     "handoff_closed handoff_declined restart button_handoff button_requote button_faq "
     "button_plan2 button_plan1 button_other_industry button_type_amount button_yes_person "
     "button_no_thanks type_amount_hint other_industry_hint faq_menu incident_reason "
-    "clicked slash_started home_title home_body home_steps"
+    "clicked slash_started home_title home_body home_steps card_title card_title_urgent label_reason "
+    "label_urgency label_prospect label_thread label_quote label_recent urgency_urgent urgency_normal "
+    "open_thread not_yet no_quote quote_summary reason_requested reason_incident reason_faq_abstained "
+    "reason_code_above_table reason_code_unrated_industry reason_code_it_services_option role_prospect "
+    "role_bot role_agent button_claim button_close card_waiting card_claimed card_closed refuse_not_agent "
+    "refuse_taken refuse_not_owner refuse_closed refuse_claim_first relay_from_prospect reminder close_title "
+    "close_outcome close_submit cancel"
 ).split()
 
 
@@ -70,6 +82,7 @@ class Messages(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     settings: Settings
     sales_ranges: list[SalesRange] = Field(min_length=1, max_length=24)
+    handoff_outcomes: list[Outcome] = Field(min_length=1, max_length=100)
     messages: dict[str, Text]
 
     @field_validator("messages")

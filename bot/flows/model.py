@@ -43,7 +43,7 @@ class Conversation(BaseModel):
     industry: str | None = None      # an industry key from content/industries.yaml
     other_industry: str | None = None  # an industry the prospect named that we do not rate
     plan: Literal["plan1", "plan2"] = "plan1"
-    offered_handoff: bool = False    # the last reply offered a person; "yes" accepts
+    offered_handoff: str | None = None  # the last reply offered a person (why); "yes" accepts
     handoff: HandoffRecord | None = None
     handoff_count: int = 0
     turns: int = 0

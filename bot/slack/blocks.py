@@ -114,3 +114,50 @@ def home_view(title: str, body: str, steps: list[str]) -> dict[str, Any]:
     blocks.append(DividerBlock())
     blocks += _sections("\n".join(steps))
     return {"type": "home", "blocks": [b.to_dict() for b in blocks]}
+
+
+def handoff_card(
+    title: str,
+    fields: list[tuple[str, str]],
+    recent: list[str],
+    status: str,
+    buttons: list[tuple[str, str, str, bool]],
+    recent_label: str,
+) -> list[dict[str, Any]]:
+    """The agent channel's card for one handoff. `fields` values and `recent` lines are
+    mrkdwn the caller has escaped (so prospect text can't ping @channel or fake a link);
+    `buttons` are (action_id, label, value, primary)."""
+    blocks: list[Block] = [
+        HeaderBlock(text=PlainTextObject(text=title[:150], emoji=True)),
+        SectionBlock(fields=[MarkdownTextObject(text=f"*{escape(l)}*\n{v}"[:2000]) for l, v in fields][:10]),
+    ]
+    if recent:
+        quoted = "\n".join(f"> {line}" for line in recent)
+        blocks += [SectionBlock(text=MarkdownTextObject(text=f"*{escape(recent_label)}*\n{quoted}"[:SECTION_LIMIT]))]
+    blocks.append(ContextBlock(elements=[MarkdownTextObject(text=status[:SECTION_LIMIT])]))
+    if buttons:
+        blocks.append(ActionsBlock(block_id="handoff", elements=[
+            ButtonElement(text=PlainTextObject(text=label[:BUTTON_TEXT_LIMIT]), action_id=aid, value=value[:2000],
+                          style="primary" if primary else None)
+            for aid, label, value, primary in buttons
+        ]))
+    return [b.to_dict() for b in blocks]
+
+
+def close_modal(title: str, outcome_label: str, submit: str, cancel: str, outcomes: list[tuple[str, str]], metadata: str) -> dict[str, Any]:
+    """The modal an owner fills in to close a handoff: the outcome is required."""
+    from slack_sdk.models.blocks import InputBlock, Option, StaticSelectElement
+    from slack_sdk.models.views import View
+
+    view = View(
+        type="modal", callback_id="handoff_close", private_metadata=metadata[:3000],
+        title=PlainTextObject(text=title[:24]), submit=PlainTextObject(text=submit[:24]),
+        close=PlainTextObject(text=cancel[:24]),
+        blocks=[InputBlock(
+            block_id="outcome", label=PlainTextObject(text=outcome_label[:2000]),
+            element=StaticSelectElement(action_id="value", options=[
+                Option(value=key, text=PlainTextObject(text=label[:75])) for key, label in outcomes
+            ]),
+        )],
+    )
+    return view.to_dict()

@@ -29,7 +29,7 @@ class SlackSettings:
     redis_url: str
     agent_channel_id: str
     port: int
-    remind_minutes: int
+    remind_minutes: float
 
 
 def load_settings(mode: Mode, env: dict[str, str] | None = None) -> SlackSettings:
@@ -60,7 +60,7 @@ def load_settings(mode: Mode, env: dict[str, str] | None = None) -> SlackSetting
         api_url += "/"
 
     port = _int(env, "PORT", 3000, 1, 65535, problems)
-    remind = _int(env, "HANDOFF_REMIND_MINUTES", 10, 1, 24 * 60, problems)
+    remind = _minutes(env, "HANDOFF_REMIND_MINUTES", 10.0, problems)
     if problems:
         raise SettingsError("; ".join(problems))
     return SlackSettings(bot_token, signing_secret, app_token, api_url, redis_url, agent_channel, port, remind)
@@ -74,3 +74,18 @@ def _int(env: dict[str, str], name: str, default: int, low: int, high: int, prob
         problems.append(f"{name} must be a whole number from {low} to {high}, got {raw!r}")
         return default
     return int(raw)
+
+
+def _minutes(env: dict[str, str], name: str, default: float, problems: list[str]) -> float:
+    """Minutes, decimals allowed (0.5 = 30 s), from 0.6 s to a day."""
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not 0.01 <= value <= 24 * 60:
+        problems.append(f"{name} must be a number of minutes from 0.01 to 1440, got {raw!r}")
+        return default
+    return value

@@ -5,7 +5,7 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.slack.context import SlackContext
-from bot.slack.listeners import actions, commands, events, messages
+from bot.slack.listeners import actions, commands, events, messages, views
 
 
 def register_listeners(app: App, ctx: SlackContext) -> None:
@@ -13,3 +13,4 @@ def register_listeners(app: App, ctx: SlackContext) -> None:
     messages.register(app, ctx)
     actions.register(app, ctx)
     commands.register(app, ctx)
+    views.register(app, ctx)

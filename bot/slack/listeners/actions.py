@@ -7,7 +7,7 @@ from typing import Any
 
 from slack_bolt import Ack, App
 
-from bot.slack import blocks
+from bot.slack import blocks, handoffs
 from bot.slack.context import SlackContext
 from bot.slack.delivery import deliver
 from bot.turn import Inbound
@@ -20,6 +20,16 @@ def register(app: App, ctx: SlackContext) -> None:
     def on_click(ack: Ack, body: dict[str, Any]) -> None:
         ack()
         handle_click(ctx, body)
+
+    @app.action("handoff.claim")
+    def on_claim(ack: Ack, body: dict[str, Any]) -> None:
+        ack()
+        handoffs.claim(ctx, body)
+
+    @app.action("handoff.close")
+    def on_close(ack: Ack, body: dict[str, Any]) -> None:
+        ack()
+        handoffs.open_close_dialog(ctx, body)
 
 
 def handle_click(ctx: SlackContext, body: dict[str, Any]) -> None:

@@ -1,0 +1,113 @@
+"""What agents do to a handoff (claim, relay, close), transport-free.
+
+Each action is one atomic turn on the conversation (store.transact): the handoff machine
+decides whether it is allowed, the transcript records it, and only then does the transport
+tell anyone. Refusals are exception types the transport turns into a private notice.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from statemachine.exceptions import TransitionNotAllowed
+
+from bot.content.bundle import Content
+from bot.flows.handoff import HandoffFlow
+from bot.flows.model import Conversation, HandoffRecord
+from bot.flows.quote import QuoteFlow
+from bot.store import Store, Turn, entry
+from bot.turn import Outbound
+
+
+class HandoffRefused(Exception):
+    """The action is not possible now; `owner` names who holds the handoff, if anyone."""
+
+    def __init__(self, why: str, owner: str | None = None) -> None:
+        self.why, self.owner = why, owner
+        super().__init__(why)
+
+
+@dataclass(frozen=True)
+class AgentResult:
+    conversation: Conversation
+    handoff: HandoffRecord
+    to_prospect: Outbound | None
+
+
+class HandoffDesk:
+    def __init__(self, store: Store, content: Content) -> None:
+        self.store, self.content = store, content
+
+    def _open(self, current: Conversation | None, handoff_id: str) -> tuple[Conversation, HandoffRecord]:
+        if current is None or current.handoff is None or current.handoff.id != handoff_id:
+            raise HandoffRefused("gone")
+        conv = current.model_copy(deep=True)
+        assert conv.handoff is not None
+        return conv, conv.handoff
+
+    def claim(self, key: str, handoff_id: str, agent_id: str, agent_name: str) -> AgentResult:
+        """Exactly one agent wins; a second is refused with the owner's name."""
+
+        def step(current: Conversation | None) -> tuple[Turn, AgentResult]:
+            conv, handoff = self._open(current, handoff_id)
+            if handoff.status != "waiting":
+                raise HandoffRefused("closed" if handoff.status == "closed" else "taken", handoff.agent_name)
+            now = time.time()
+            HandoffFlow(handoff).send("claim", agent_id=agent_id, agent_name=agent_name, now=now)
+            text = self.content.messages.say("handoff_claimed", conv.lang, agent=agent_name)
+            out = Outbound("handoff_claimed", text, conv.lang, conv.state)
+            lines = [entry("system", "handoff claimed", agent=agent_id, handoff=handoff_id), entry("bot", text, kind=out.kind)]
+            return Turn(conv, lines), AgentResult(conv, handoff, out)
+
+        return self.store.transact(key, step)
+
+    def close(self, key: str, handoff_id: str, agent_id: str, outcome: str) -> AgentResult:
+        """Only the owner closes; the conversation goes back to the bot."""
+
+        def step(current: Conversation | None) -> tuple[Turn, AgentResult]:
+            conv, handoff = self._open(current, handoff_id)
+            if handoff.status == "closed":
+                raise HandoffRefused("closed", handoff.agent_name)
+            if handoff.status != "claimed" or handoff.agent_id != agent_id:
+                raise HandoffRefused("not_owner", handoff.agent_name)
+            now = time.time()
+            try:
+                HandoffFlow(handoff).send("close", agent_id=agent_id, outcome=outcome, now=now)
+            except TransitionNotAllowed:
+                raise HandoffRefused("not_owner", handoff.agent_name) from None
+            QuoteFlow(conv, self.content.rates).send("release")
+            text = self.content.messages.say("handoff_closed", conv.lang)
+            out = Outbound("handoff_closed", text, conv.lang, conv.state)
+            lines = [entry("system", "handoff closed", agent=agent_id, outcome=outcome, handoff=handoff_id), entry("bot", text, kind=out.kind)]
+            return Turn(conv, lines), AgentResult(conv, handoff, out)
+
+        return self.store.transact(key, step)
+
+    def agent_said(self, key: str, handoff_id: str, agent_id: str, text: str) -> AgentResult:
+        """Record an owner's message for the prospect; anyone else is refused."""
+
+        def step(current: Conversation | None) -> tuple[Turn, AgentResult]:
+            conv, handoff = self._open(current, handoff_id)
+            if handoff.status != "claimed" or handoff.agent_id != agent_id:
+                raise HandoffRefused("not_owner", handoff.agent_name)
+            return Turn(conv, [entry("agent", text, agent=agent_id)]), AgentResult(conv, handoff, None)
+
+        return self.store.transact(key, step)
+
+    def mark(self, key: str, handoff_id: str, **changes: object) -> HandoffRecord | None:
+        """Record transport facts about a handoff (card posted, reminder sent)."""
+
+        def step(current: Conversation | None) -> tuple[Turn, HandoffRecord | None]:
+            if current is None or current.handoff is None or current.handoff.id != handoff_id:
+                raise HandoffRefused("gone")
+            conv = current.model_copy(deep=True)
+            assert conv.handoff is not None
+            for name, value in changes.items():
+                setattr(conv.handoff, name, value)
+            return Turn(conv), conv.handoff
+
+        try:
+            return self.store.transact(key, step)
+        except HandoffRefused:
+            return None

@@ -1,0 +1,17 @@
+"""Modal submissions: an owner closing a handoff with its outcome."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, App
+
+from bot.slack import handoffs
+from bot.slack.context import SlackContext
+
+
+def register(app: App, ctx: SlackContext) -> None:
+    @app.view("handoff_close")
+    def on_close_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+        ack()
+        handoffs.close(ctx, body, view)
