@@ -1,0 +1,165 @@
+"""The FAQ (content/faq.yaml) as a validated model.
+
+Scripted QA and the engine refer to entries by id, so the required topics are checked on load:
+a missing or misspelt id should stop start-up, not silently make a question unanswerable.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from bot.content.yamlfile import load_model
+
+LANGS = ("ja", "en")
+
+REQUIRED_IDS = (
+    "quote-inputs",
+    "sole-proprietor",
+    "short-term",
+    "ineligible-industries",
+    "new-business",
+    "coverage",
+    "covered-costs",
+    "emergency-support",
+    "fines",
+    "breach-reporting",
+    "penalties",
+    "damage-examples",
+    "sme-risk",
+    "premium-examples",
+)
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _clean_list(items: list[str]) -> list[str]:
+    """Strip each item; an empty string would match everything or nothing, so refuse it."""
+    out = [item.strip() for item in items]
+    if any(not item for item in out):
+        raise ValueError("must not contain empty strings")
+    return out
+
+
+class PerLanguageList(_Strict):
+    """A list of phrases in each language; both must be non-empty."""
+
+    ja: list[str] = Field(min_length=1)
+    en: list[str] = Field(min_length=1)
+
+    @field_validator("ja", "en")
+    @classmethod
+    def _non_empty_items(cls, v: list[str]) -> list[str]:
+        return _clean_list(v)
+
+
+class OptionalPerLanguageList(_Strict):
+    """Optional phrase lists (keywords, fillers): either language may be empty."""
+
+    ja: list[str] = []
+    en: list[str] = []
+
+    @field_validator("ja", "en")
+    @classmethod
+    def _non_empty_items(cls, v: list[str]) -> list[str]:
+        return _clean_list(v)
+
+
+class Answer(_Strict):
+    ja: str = Field(min_length=1)
+    en: str = Field(min_length=1)
+
+    @field_validator("ja", "en")
+    @classmethod
+    def _not_blank(cls, v: str) -> str:
+        if not v.strip():
+            raise ValueError("must not be blank")
+        return v.strip()
+
+    def __call__(self, lang: str) -> str:
+        return self.en if lang == "en" else self.ja
+
+
+class FaqEntry(_Strict):
+    id: str = Field(min_length=1, pattern=r"^[a-z0-9][a-z0-9-]*$")
+    questions: PerLanguageList
+    answer: Answer
+    keywords: OptionalPerLanguageList = OptionalPerLanguageList()
+
+    def questions_in(self, lang: str) -> list[str]:
+        """Question forms in `lang` ('en', else Japanese); the first is the entry's title."""
+        return list(self.questions.en if lang == "en" else self.questions.ja)
+
+
+class Synonyms(_Strict):
+    """canonical form -> variants, per language. Variants are rewritten to the canonical form."""
+
+    ja: dict[str, list[str]] = {}
+    en: dict[str, list[str]] = {}
+
+    @field_validator("ja", "en")
+    @classmethod
+    def _valid(cls, v: dict[str, list[str]]) -> dict[str, list[str]]:
+        out: dict[str, list[str]] = {}
+        for canonical, variants in v.items():
+            if not str(canonical).strip():
+                raise ValueError("empty canonical form")
+            if not variants:
+                raise ValueError(f"'{canonical}' has no variants")
+            out[str(canonical).strip()] = _clean_list([str(x) for x in variants])
+        return out
+
+
+class Patterns(_Strict):
+    """Regexes per language, compiled on load so a bad one names its field."""
+
+    ja: list[str] = []
+    en: list[str] = []
+
+    @field_validator("ja", "en")
+    @classmethod
+    def _compile(cls, v: list[str]) -> list[str]:
+        for i, pattern in enumerate(_clean_list(v)):
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ValueError(f"item {i}: not a valid regex ({exc})") from None
+        return _clean_list(v)
+
+
+class FaqContent(_Strict):
+    source: str = Field(min_length=1)
+    abstain_threshold: float = Field(default=0.5, gt=0.0, lt=1.0)
+    out_of_scope: Patterns = Patterns()
+    synonyms: Synonyms = Synonyms()
+    fillers: OptionalPerLanguageList = OptionalPerLanguageList()
+    entries: list[FaqEntry] = Field(min_length=1)
+
+    @field_validator("entries")
+    @classmethod
+    def _ids(cls, entries: list[FaqEntry]) -> list[FaqEntry]:
+        """Validated on the field so the error names `entries`."""
+        seen: set[str] = set()
+        for entry in entries:
+            if entry.id in seen:
+                raise ValueError(f"duplicate id '{entry.id}'")
+            seen.add(entry.id)
+        missing = [i for i in REQUIRED_IDS if i not in seen]
+        if missing:
+            raise ValueError(f"required entries missing: {', '.join(missing)}")
+        return entries
+
+    def entry(self, entry_id: str) -> FaqEntry:
+        for e in self.entries:
+            if e.id == entry_id:
+                return e
+        raise KeyError(entry_id)
+
+
+def load_faq(path: Path) -> FaqContent:
+    """Load and validate content/faq.yaml; problems raise ContentError naming file and field."""
+    return load_model(path, FaqContent)

@@ -1,0 +1,383 @@
+"""Matching a free-text question to an FAQ entry, or abstaining.
+
+Why this method: the FAQ is small (a dozen or so topics), questions arrive in Japanese and
+English, and nothing may call a hosted model or need a tokenizer dictionary. So:
+
+- Text is normalised (NFKC, case), then content-supplied synonyms rewrite wording and spelling
+  variants (見積もり/見積り/みつもり, freelancer/self-employed) to one form, and filler request
+  words (教えてください, please tell me) are dropped. Katakana and hiragana spellings of a synonym
+  match alike.
+- Japanese is compared as character bigrams on hiragana-folded text: no word segmentation is
+  needed, and polite/casual endings or a mistyped character only disturb a bigram or two.
+  Bigrams made only of hiragana are mostly grammar (ですか, できる), so they weigh less than
+  bigrams with a kanji, katakana or digit in them.
+- English is compared as stemmed words (plural stripped, cut to five letters) with stop words
+  dropped; an unknown word within one or two edits of a word the content uses is read as that
+  word, which absorbs small typos.
+- Each feature is weighted by its inverse entry frequency, so words every entry shares (保険,
+  insurance) count for little and a topic's own words count for a lot.
+
+The score of an entry is the share of the question's weight that the entry explains (0..1).
+A feature the content never uses counts in the question's total at a high weight, so a
+question about something else (自動車保険, the weather) explains poorly against every entry and
+the index abstains instead of answering the nearest wrong topic. The threshold is content
+(`abstain_threshold` in faq.yaml).
+
+The index is built once at start-up (`FaqIndex.build`); a question costs one pass over its
+(truncated) text and a dictionary lookup per feature.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Iterable
+
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
+
+from bot.content.faq import FaqContent
+from bot.understanding.normalize import detect_language, normalize, to_hiragana
+
+HIRAGANA_ONLY_WEIGHT = 0.2
+"""Weight of a Japanese bigram made only of hiragana (mostly grammar and endings)."""
+
+MIXED_WEIGHT = 0.4
+"""Weight of a bigram straddling a kanji/katakana word and a hiragana ending (見積り -> 積り):
+part word, part inflection, so less telling than a bigram inside the word."""
+
+UNIGRAM_WEIGHT = 0.4
+"""Weight of a single kanji. A kanji alone is ambiguous, but it links inflected and compound
+forms the bigrams miss (雇った / 雇用). An unknown kanji adds nothing to the question's total:
+its bigrams already count as unknown."""
+
+RUN_EXTRA = 0.25
+"""Consecutive unknown bigrams are one unknown word: the first counts fully, each further one
+this much. Otherwise a long unfamiliar word (デザイン事務所) would outweigh the whole question."""
+
+SINGLE_SOURCE = 0.8
+"""Weight of an entry's feature that occurs in one of its texts; three or more give 1.0."""
+
+SMOOTHING = 2.0
+"""Added to the question's total weight: a one-word question explains itself fully against
+any entry that shares the word, and should need more than that to be answered confidently."""
+
+ANSWER_WEIGHT = 0.5
+"""Features found only in an entry's answer count this much: the answer says what the topic
+covers, but people ask with question words, so the question forms and keywords lead."""
+
+OOV_FACTOR = 0.6
+"""An unknown feature weighs this times the inverse frequency of a feature unique to one entry.
+High enough that a question mostly about something else falls below the threshold."""
+
+MAX_FUZZY_LOOKUPS = 24
+"""Typo correction is cheap per word but a pasted essay has hundreds; past this many unknown
+words the rest stay unknown (they are off-topic text anyway)."""
+
+_STOPWORDS = frozenset(
+    """a an the is are am was were be been being do does did doing i me my mine we us our ours
+    you your yours u ur it its it's this that these those there here to of in on for with at by
+    from as and or but if so than then can could would should will shall may might have has had
+    having what which who whom whose how when where why any some get got gets getting about just
+    only also too very really much many more most such own same other others into onto up down
+    out off over under again further once all both each few no nor not don't doesn't isn't
+    aren't can't cannot won't im i'm i'd i'll i've we're we've we'd you're it'd let let's like
+    want wanted know yes ok okay well still yet even ever something anything thing
+    things one ones am pm s t d ll ve re m give gives tell show let make go see use
+    exactly actually please""".split()
+)
+
+_JA_CHAR = r"\u3041-\u3096\u30a1-\u30fa\u30fc\u3005\u3400-\u4dbf\u4e00-\u9fff"
+_TOKEN = re.compile(rf"(?:[0-9][0-9,]*%?|[{_JA_CHAR}])+|[a-z]+(?:'[a-z]+)?")
+_HIRAGANA = re.compile(r"[\u3041-\u3096]")
+_DIGITS_ONLY = re.compile(r"^[0-9][0-9,]*%?$")
+_APOSTROPHES = re.compile(r"[’‘`´]")
+_CONTRACTION = re.compile(r"(?:'s|'re|'ve|'ll|'d|'m|n't|')$")
+_KANJI = re.compile(r"[\u3005\u3400-\u4dbf\u4e00-\u9fff]")
+
+
+@dataclass(frozen=True)
+class FaqHit:
+    """One ranked FAQ entry: its id and the share of the question it explains (0..1)."""
+
+    id: str
+    score: float
+
+
+def _kana_insensitive(phrase: str) -> str:
+    """A regex matching `phrase` with each kana in either hiragana or katakana."""
+    out = []
+    for ch in phrase:
+        hira = to_hiragana(ch)
+        if hira != ch or _HIRAGANA.match(ch):
+            kata = chr(ord(hira) + 0x60) if _HIRAGANA.match(hira) else ch
+            out.append(f"[{re.escape(hira)}{re.escape(kata)}]")
+        else:
+            out.append(re.escape(ch))
+    return "".join(out)
+
+
+def _is_latin(phrase: str) -> bool:
+    return bool(re.fullmatch(r"[a-z0-9 '.,%&/-]+", phrase))
+
+
+def _phrase_pattern(phrase: str) -> str:
+    """Latin phrases match whole words only (so 'fine' is not found inside 'define')."""
+    if _is_latin(phrase):
+        return rf"(?<![a-z0-9]){re.escape(phrase)}(?![a-z0-9])"
+    return _kana_insensitive(phrase)
+
+
+def _stem(word: str) -> str:
+    """Crude but consistent English stemming: strip plural and -ing/-ed, then a final e,
+    keep five letters. cover/covered/coverage and hire/hiring meet; that is all it needs."""
+    if len(word) > 4 and word.endswith("ies"):
+        word = word[:-3] + "y"
+    elif len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        word = word[:-1]
+    if len(word) > 5 and word.endswith("ing"):
+        word = word[:-3]
+    elif len(word) > 4 and word.endswith("ed"):
+        word = word[:-2]
+    if len(word) > 3 and word.endswith("e"):
+        word = word[:-1]
+    return word[:5]
+
+
+class _Analyzer:
+    """Turns text into weighted features; the same analysis for content and for questions."""
+
+    def __init__(self, faq: FaqContent) -> None:
+        self._canonical: dict[str, str] = {}
+        patterns: list[str] = []
+        for lang_map in (faq.synonyms.ja, faq.synonyms.en):
+            for canonical, variants in lang_map.items():
+                canon = normalize(canonical)
+                for variant in {normalize(v) for v in [*variants, canonical]}:
+                    self._canonical[to_hiragana(variant)] = canon
+                    patterns.append(variant)
+        patterns.sort(key=len, reverse=True)
+        self._synonyms = (
+            re.compile("|".join(_phrase_pattern(p) for p in patterns)) if patterns else None
+        )
+        fillers = sorted({normalize(f) for f in [*faq.fillers.ja, *faq.fillers.en]}, key=len, reverse=True)
+        self._fillers = re.compile("|".join(_phrase_pattern(f) for f in fillers)) if fillers else None
+        self.vocabulary: list[str] = []
+        self._vocab_set: frozenset[str] = frozenset()
+        self._fuzzy_cache: dict[str, str | None] = {}
+
+    def set_vocabulary(self, words: Iterable[str]) -> None:
+        """English words the content uses, so a typo can be read as the nearest of them."""
+        self._vocab_set = frozenset(words)
+        self.vocabulary = sorted(self._vocab_set)
+        self._fuzzy_cache.clear()
+
+    def prepare(self, text: str) -> str:
+        """Normalise, rewrite synonyms to their canonical form, drop fillers."""
+        text = _APOSTROPHES.sub("'", normalize(text))
+        if self._synonyms is not None:
+            text = self._synonyms.sub(lambda m: f" {self._canonical[to_hiragana(m.group(0))]} ", text)
+        if self._fillers is not None:
+            text = self._fillers.sub(" ", text)
+        return text
+
+    def english_words(self, text: str) -> list[str]:
+        """The non-stop English words of already prepared text (for the typo vocabulary)."""
+        return [t for t in _TOKEN.findall(text) if t[0].isalpha() and t.isascii() and t not in _STOPWORDS]
+
+    def segments(self, text: str, correct: bool = False) -> list[list[tuple[str, float]]]:
+        """Prepared `text` as segments of (feature, weight) in text order.
+
+        A segment is one English word or one Japanese run's bigrams; kanji unigrams come as
+        segments of their own. The order matters to scoring: consecutive unknown bigrams are
+        one unknown word, not several.
+        """
+        out: list[list[tuple[str, float]]] = []
+        lookups = 0
+        for token in _TOKEN.findall(text):
+            if token[0].isascii() and token[0].isalpha():
+                token = _CONTRACTION.sub("", token)
+                if token in _STOPWORDS or not token:
+                    continue
+                if correct and token not in self._vocab_set and len(token) >= 4 and lookups < MAX_FUZZY_LOOKUPS:
+                    lookups += 1
+                    token = self._correct(token) or token
+                out.append([("w:" + _stem(token), 1.0)])
+            elif _DIGITS_ONLY.match(token):
+                out.append([("n:" + token.replace(",", "").rstrip("%"), 1.0)])
+            else:
+                self._japanese(token, out)
+        return out
+
+    def features(self, text: str) -> dict[str, float]:
+        """Feature -> weight (the highest weight it occurs with) for prepared `text`."""
+        feats: dict[str, float] = {}
+        for segment in self.segments(text):
+            for key, weight in segment:
+                _put(feats, key, weight)
+        return feats
+
+    def _japanese(self, run: str, out: list[list[tuple[str, float]]]) -> None:
+        run = run.replace(",", "")
+        hira = to_hiragana(run)
+        for ch, h in zip(run, hira):
+            if _KANJI.match(ch):
+                out.append([("u:" + h, UNIGRAM_WEIGHT)])
+        if len(run) == 1:
+            if not _HIRAGANA.match(run) and not _KANJI.match(run):
+                out.append([("j:" + hira, 1.0)])
+            return
+        bigrams = []
+        for i in range(len(run) - 1):
+            pair = run[i : i + 2]
+            kana = (_HIRAGANA.match(pair[0]) is not None) + (_HIRAGANA.match(pair[1]) is not None)
+            bigrams.append(("j:" + hira[i : i + 2], (1.0, MIXED_WEIGHT, HIRAGANA_ONLY_WEIGHT)[kana]))
+        out.append(bigrams)
+
+    def _correct(self, word: str) -> str | None:
+        if word in self._fuzzy_cache:
+            return self._fuzzy_cache[word]
+        limit = 2 if len(word) >= 8 else 1
+        found = process.extractOne(word, self.vocabulary, scorer=Levenshtein.distance, score_cutoff=limit)
+        result = found[0] if found else None
+        if len(self._fuzzy_cache) < 10_000:
+            self._fuzzy_cache[word] = result
+        return result
+
+
+def _spread(sources: int) -> float:
+    """A feature found in several of an entry's questions and keywords is more typical of the
+    entry than one mentioned once; this mostly breaks ties between entries."""
+    return min(1.0, SINGLE_SOURCE + (1.0 - SINGLE_SOURCE) * (sources - 1) / 2)
+
+
+def _put(feats: dict[str, float], key: str, weight: float) -> None:
+    if weight > feats.get(key, 0.0):
+        feats[key] = weight
+
+
+class FaqIndex:
+    """Ranks FAQ entries for a question and abstains below the content's threshold."""
+
+    def __init__(
+        self,
+        faq: FaqContent,
+        analyzer: _Analyzer,
+        postings: dict[str, list[tuple[int, float]]],
+        idf: dict[str, float],
+        oov_idf: float,
+    ) -> None:
+        self._faq = faq
+        self._ids = [e.id for e in faq.entries]
+        self._answers = {e.id: e.answer for e in faq.entries}
+        self._analyzer = analyzer
+        self._postings = postings
+        self._idf = idf
+        self._oov_idf = oov_idf
+        self.threshold = faq.abstain_threshold
+        patterns = [to_hiragana(p) for p in [*faq.out_of_scope.ja, *faq.out_of_scope.en]]
+        self._out_of_scope = re.compile("|".join(f"(?:{p})" for p in patterns)) if patterns else None
+
+    @classmethod
+    def build(cls, faq: FaqContent) -> "FaqIndex":
+        """Analyse every entry once: question forms and keywords fully, answers at lower weight."""
+        analyzer = _Analyzer(faq)
+        prepared: list[list[tuple[str, float]]] = []
+        vocab: set[str] = set()
+        for entry in faq.entries:
+            sources = [(q, 1.0) for q in [*entry.questions.ja, *entry.questions.en]]
+            sources += [(k, 1.0) for k in [*entry.keywords.ja, *entry.keywords.en]]
+            sources += [(entry.answer.ja, ANSWER_WEIGHT), (entry.answer.en, ANSWER_WEIGHT)]
+            texts = [(analyzer.prepare(text), weight) for text, weight in sources]
+            for text, _ in texts:
+                vocab.update(analyzer.english_words(text))
+            prepared.append(texts)
+        analyzer.set_vocabulary(vocab)
+
+        doc_feats: list[dict[str, float]] = []
+        for texts in prepared:
+            feats: dict[str, float] = {}
+            sources: dict[str, int] = defaultdict(int)
+            for text, weight in texts:
+                for key, w in analyzer.features(text).items():
+                    _put(feats, key, w * weight)
+                    sources[key] += 1
+            doc_feats.append({key: w * _spread(sources[key]) for key, w in feats.items()})
+
+        n = len(doc_feats)
+        df: dict[str, int] = defaultdict(int)
+        postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        for i, feats in enumerate(doc_feats):
+            for key, w in feats.items():
+                df[key] += 1
+                postings[key].append((i, w))
+        idf = {key: math.log(1 + (n - d + 0.5) / (d + 0.5)) for key, d in df.items()}
+        oov_idf = OOV_FACTOR * math.log(1 + (n - 1 + 0.5) / 1.5)
+        return cls(faq, analyzer, dict(postings), idf, oov_idf)
+
+    def rank(self, text: str) -> list[FaqHit]:
+        """Every entry that shares anything with the question, best first (ties by file order).
+
+        A question about another product (content `out_of_scope`) ranks nothing at all.
+        """
+        if self.is_out_of_scope(text):
+            return []
+        segments = self._analyzer.segments(self._analyzer.prepare(text), correct=True)
+        total = 0.0
+        scores = [0.0] * len(self._ids)
+        seen: set[str] = set()
+        for segment in segments:
+            unknown: list[float] = []
+            for key, qw in segment:
+                idf = self._idf.get(key)
+                if idf is None:
+                    if not key.startswith("u:"):
+                        unknown.append(qw)
+                    continue
+                total += self._unknown_cost(unknown)
+                unknown = []
+                if key in seen:
+                    continue
+                seen.add(key)
+                weight = qw * idf
+                total += weight
+                for doc, dw in self._postings[key]:
+                    scores[doc] += weight * dw
+            total += self._unknown_cost(unknown)
+        if total <= 0.0:
+            return []
+        total += SMOOTHING
+        hits = [FaqHit(self._ids[i], round(s / total, 4)) for i, s in enumerate(scores) if s > 0.0]
+        hits.sort(key=lambda h: -h.score)
+        return hits
+
+    def _unknown_cost(self, weights: list[float]) -> float:
+        if not weights:
+            return 0.0
+        return self._oov_idf * max(weights) * (1 + RUN_EXTRA * (len(weights) - 1))
+
+    def is_out_of_scope(self, text: str) -> bool:
+        """True when the question is about something the content marks as another product."""
+        if self._out_of_scope is None:
+            return False
+        return self._out_of_scope.search(to_hiragana(normalize(text))) is not None
+
+    def match(self, text: str) -> FaqHit | None:
+        """The best entry if it explains enough of the question; None means abstain."""
+        hits = self.rank(text)
+        if hits and hits[0].score >= self.threshold:
+            return hits[0]
+        return None
+
+    def has(self, entry_id: str) -> bool:
+        return entry_id in self._answers
+
+    def answer(self, entry_id: str, lang: str) -> str:
+        """The entry's answer in `lang` ('en', else Japanese). Unknown id: KeyError."""
+        return self._answers[entry_id](lang)
+
+    def answer_for(self, question: str, entry_id: str) -> str:
+        """The answer in the question's language (Japanese when the text says nothing)."""
+        return self.answer(entry_id, detect_language(question, default="ja"))
