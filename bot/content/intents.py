@@ -1,0 +1,103 @@
+"""Intent patterns (content/intents.yaml) as a validated model.
+
+Patterns are content so that a new way of asking for a person, or a new kind of insurance we do
+not sell, needs no code. They are compiled on load: a bad regex stops start-up with its field.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from bot.content.yamlfile import load_model
+
+INTENT_NAMES = ("incident", "handoff", "restart", "plan2", "start_quote", "yes", "no")
+"""Every intent the engine understands. incident and handoff must be tried first, in that order."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _checked(patterns: list[str]) -> list[str]:
+    out = []
+    for i, pattern in enumerate(patterns):
+        if not isinstance(pattern, str) or not pattern.strip():
+            raise ValueError(f"item {i}: empty pattern")
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise ValueError(f"item {i}: not a valid regex ({exc}): {pattern}") from None
+        out.append(pattern)
+    return out
+
+
+class Patterns(_Strict):
+    """Regexes per language; either list may be empty, but not both (see IntentSpec)."""
+
+    ja: list[str] = []
+    en: list[str] = []
+
+    @field_validator("ja", "en")
+    @classmethod
+    def _valid(cls, v: list[str]) -> list[str]:
+        return _checked(v)
+
+    def all(self) -> list[str]:
+        return [*self.ja, *self.en]
+
+
+class IntentSpec(_Strict):
+    name: str
+    ja: list[str] = []
+    en: list[str] = []
+    unless: Patterns = Patterns()
+
+    @field_validator("ja", "en")
+    @classmethod
+    def _valid(cls, v: list[str]) -> list[str]:
+        return _checked(v)
+
+    @field_validator("name")
+    @classmethod
+    def _known(cls, v: str) -> str:
+        if v not in INTENT_NAMES:
+            raise ValueError(f"unknown intent '{v}' (known: {', '.join(INTENT_NAMES)})")
+        return v
+
+
+class IntentContent(_Strict):
+    intents: list[IntentSpec] = Field(min_length=1)
+    other_insurance: Patterns
+
+    @field_validator("intents")
+    @classmethod
+    def _complete_and_ordered(cls, v: list[IntentSpec]) -> list[IntentSpec]:
+        """Validated on the field so the error names `intents`."""
+        names = [spec.name for spec in v]
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise ValueError(f"intent listed twice: {', '.join(dupes)}")
+        missing = [n for n in INTENT_NAMES if n not in names]
+        if missing:
+            raise ValueError(f"intents missing: {', '.join(missing)}")
+        if names[:2] != ["incident", "handoff"]:
+            raise ValueError("incident must be listed first and handoff second (they take priority)")
+        for spec in v:
+            if not spec.ja and not spec.en:
+                raise ValueError(f"intent '{spec.name}' has no patterns")
+        return v
+
+    @field_validator("other_insurance")
+    @classmethod
+    def _some(cls, v: Patterns) -> Patterns:
+        if not v.all():
+            raise ValueError("must list at least one pattern")
+        return v
+
+
+def load_intents(path: Path) -> IntentContent:
+    """Load and validate content/intents.yaml; problems raise ContentError naming file and field."""
+    return load_model(path, IntentContent)

@@ -1,0 +1,98 @@
+"""What a message asks the bot to do: report an incident, reach a person, get a quote, ...
+
+Rules are regexes from content/intents.yaml, applied to the normalised text with katakana
+folded to hiragana (one spelling to write patterns for). Regexes rather than the FAQ's fuzzy
+scoring: these intents change the conversation (an incident pages a person at once), so they
+should fire on clear wording only and be easy to audit.
+
+Compiled patterns are cached per IntentContent object, so detection costs a few regex searches.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import Enum
+
+from bot.content.intents import IntentContent
+from bot.understanding.normalize import normalize, to_hiragana
+
+
+class Intent(str, Enum):
+    INCIDENT = "incident"
+    HANDOFF = "handoff"
+    START_QUOTE = "start_quote"
+    PLAN2 = "plan2"
+    YES = "yes"
+    NO = "no"
+    RESTART = "restart"
+
+
+@dataclass(frozen=True)
+class _Rule:
+    intent: Intent
+    match: re.Pattern[str] | None
+    unless: re.Pattern[str] | None
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    rules: tuple[_Rule, ...]
+    other_insurance: re.Pattern[str]
+
+
+_CACHE: dict[int, tuple[IntentContent, _Compiled]] = {}
+
+
+def _union(patterns: list[str]) -> re.Pattern[str] | None:
+    """One regex for a list; katakana in patterns is folded like the text it is applied to."""
+    if not patterns:
+        return None
+    return re.compile("|".join(f"(?:{to_hiragana(p)})" for p in patterns))
+
+
+def _compiled(intents: IntentContent) -> _Compiled:
+    cached = _CACHE.get(id(intents))
+    if cached is not None and cached[0] is intents:
+        return cached[1]
+    rules = tuple(
+        _Rule(Intent(spec.name), _union([*spec.ja, *spec.en]), _union(spec.unless.all()))
+        for spec in intents.intents
+    )
+    other = _union(intents.other_insurance.all())
+    assert other is not None  # validated non-empty on load
+    compiled = _Compiled(rules, other)
+    if len(_CACHE) > 16:
+        _CACHE.clear()
+    _CACHE[id(intents)] = (intents, compiled)
+    return compiled
+
+
+def _prepare(text: str) -> str:
+    return to_hiragana(normalize(text))
+
+
+def is_other_insurance(text: str, intents: IntentContent) -> bool:
+    """True when the message is about insurance we do not sell (自動車保険, life insurance...)."""
+    return _compiled(intents).other_insurance.search(_prepare(text)) is not None
+
+
+def detect_intent(text: str, intents: IntentContent) -> Intent | None:
+    """The first intent in content order whose patterns match and whose `unless` does not.
+
+    A quote request about another kind of insurance is not a cyber quote: START_QUOTE is
+    suppressed when `is_other_insurance` holds.
+    """
+    prepared = _prepare(text)
+    if not prepared:
+        return None
+    compiled = _compiled(intents)
+    for rule in compiled.rules:
+        if rule.match is None or rule.match.search(prepared) is None:
+            continue
+        if rule.unless is not None and rule.unless.search(prepared) is not None:
+            continue
+        if rule.intent is Intent.START_QUOTE and compiled.other_insurance.search(prepared):
+            continue
+        return rule.intent
+    return None
