@@ -19,6 +19,7 @@ from bot.handoffs import HandoffDesk, HandoffRefused
 from bot.rating import Reason, quote
 from bot.slack import blocks
 from bot.slack.context import DM_THREAD, SlackContext
+from bot.slack.delivery import post_with_retry
 from bot.turn import Outbound
 from bot.understanding.amounts import format_price, format_yen
 
@@ -27,7 +28,6 @@ log = logging.getLogger(__name__)
 AGENT_LANG = "ja"
 RECENT_LINES = 8
 RECENT_CHARS = 300
-POST_BACKOFF_SECONDS = (0.2, 0.5, 1.0, 2.0, 4.0)
 MEMBERS_CACHE_SECONDS = 60.0
 CARD_INDEX_TTL = 90 * 24 * 3600
 RATING_REASONS = {r.value for r in Reason}
@@ -72,7 +72,7 @@ def announce(ctx: SlackContext, key: str) -> bool:
         handoff = conv.handoff
         card = card_blocks(ctx, conv, handoff)
         text = _card_fallback(ctx, handoff)
-        posted = _post_with_retry(ctx, channel=ctx.settings.agent_channel_id, text=text, blocks=card)
+        posted = post_with_retry(ctx, channel=ctx.settings.agent_channel_id, text=text, blocks=card)
         if posted is None:
             return False
         ts = posted["ts"]
@@ -85,18 +85,6 @@ def announce(ctx: SlackContext, key: str) -> bool:
             lock.release()
         except Exception:  # lock expired: nothing to release
             pass
-
-
-def _post_with_retry(ctx: SlackContext, **params: Any) -> dict[str, Any] | None:
-    for delay in (*POST_BACKOFF_SECONDS, None):
-        try:
-            return ctx.client.chat_postMessage(**params).data  # type: ignore[return-value]
-        except SlackApiError as exc:
-            log.warning("posting to the agent channel failed (%s)%s", exc.response.get("error"), "; retrying" if delay else "")
-            if delay is None:
-                return None
-            time.sleep(delay)
-    return None
 
 
 def card_index(channel: str, ts: str) -> str:
@@ -324,8 +312,8 @@ def _tell_prospect(ctx: SlackContext, key: str, out: Outbound | None) -> None:
     if out is None:
         return
     channel, root = split_key(key)
-    ctx.client.chat_postMessage(channel=channel, thread_ts=root, text=blocks.fallback_text(out.text),
-                                blocks=blocks.reply_blocks(out))
+    post_with_retry(ctx, channel=channel, thread_ts=root, text=blocks.fallback_text(out.text),
+                    blocks=blocks.reply_blocks(out))
 
 
 # -- relay -------------------------------------------------------------------------------------
@@ -338,8 +326,8 @@ def relay_to_agent(ctx: SlackContext, key: str, out: Outbound) -> None:
     if h is None or not h.card_ts or not h.card_channel:
         return  # the card, when it is posted, shows the latest messages
     text = ctx.say("relay_from_prospect", AGENT_LANG, text=out.text)
-    ctx.client.chat_postMessage(channel=h.card_channel, thread_ts=h.card_ts, text=blocks.fallback_text(text),
-                                unfurl_links=False, unfurl_media=False)
+    post_with_retry(ctx, channel=h.card_channel, thread_ts=h.card_ts, text=blocks.fallback_text(text),
+                    unfurl_links=False, unfurl_media=False)
 
 
 def relay_from_agent(ctx: SlackContext, event: dict[str, Any]) -> None:
@@ -367,5 +355,5 @@ def relay_from_agent(ctx: SlackContext, event: dict[str, Any]) -> None:
         refuse(ctx, channel, user, message, thread_ts)
         return
     prospect_channel, root = split_key(key)
-    ctx.client.chat_postMessage(channel=prospect_channel, thread_ts=root, text=text, username=agent.name,
-                                icon_url=agent.icon, unfurl_links=False)
+    post_with_retry(ctx, channel=prospect_channel, thread_ts=root, text=text, username=agent.name,
+                    icon_url=agent.icon, unfurl_links=False)

@@ -15,6 +15,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.slack import handoffs
 from bot.slack.context import SlackContext
+from bot.slack.delivery import post_with_retry
 
 log = logging.getLogger(__name__)
 REMINDER_CLAIM_TTL = 30 * 24 * 3600
@@ -37,7 +38,7 @@ def sweep(ctx: SlackContext, now: float | None = None) -> None:
         minutes = int(remind_after // 60) or 1
         link = _card_link(ctx, h.card_channel, h.card_ts)
         text = ctx.say("reminder", handoffs.AGENT_LANG, minutes=minutes, link=link)
-        if handoffs._post_with_retry(ctx, channel=ctx.settings.agent_channel_id, text=text) is not None:
+        if post_with_retry(ctx, channel=ctx.settings.agent_channel_id, text=text) is not None:
             handoffs.desk(ctx).mark(conv.key, h.id, reminded=True)
             log.info("handoff reminder sent")
 

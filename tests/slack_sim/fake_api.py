@@ -53,6 +53,7 @@ class _Fault:
     times: int
     status: int
     retry_after: Optional[int]
+    when: Optional[Callable[[dict], bool]] = None
 
 
 class FakeSlackAPI:
@@ -150,13 +151,15 @@ class FakeSlackAPI:
         return user
 
     def fail_next(self, method: str, error: str = "ratelimited", times: int = 1,
-                  status: int = 200, retry_after: Optional[int] = None) -> None:
+                  status: int = 200, retry_after: Optional[int] = None,
+                  when: Optional[Callable[[dict], bool]] = None) -> None:
         """Make the next ``times`` calls to ``method`` fail: ``ok: false`` with ``error``
-        (status 200), or an HTTP ``status`` such as 429 (with Retry-After) or 500."""
+        (status 200), or an HTTP ``status`` such as 429 (with Retry-After) or 500.
+        With ``when``, only calls whose params satisfy it fail (e.g. one channel's posts)."""
         if status == 429 and retry_after is None:
             retry_after = 1
         with self._cond:
-            self._faults.setdefault(method, []).append(_Fault(error, times, status, retry_after))
+            self._faults.setdefault(method, []).append(_Fault(error, times, status, retry_after, when))
 
     def calls_to(self, method: str) -> list[Call]:
         with self._cond:
@@ -250,12 +253,12 @@ class FakeSlackAPI:
 
     def _respond(self, call: Call) -> tuple[int, dict, Any]:
         with self._cond:
-            queue = self._faults.get(call.method)
-            fault = queue[0] if queue else None
+            queue = self._faults.get(call.method) or []
+            fault = next((f for f in queue if f.when is None or f.when(call.params)), None)
             if fault:
                 fault.times -= 1
                 if fault.times <= 0:
-                    queue.pop(0)
+                    queue.remove(fault)
         if fault:
             headers = {"Retry-After": str(fault.retry_after)} if fault.retry_after is not None else {}
             return fault.status, headers, {"ok": False, "error": fault.error}
