@@ -265,8 +265,11 @@ class Engine:
         self._prompt(flow, conv, reply)
 
     def _resume(self, flow: QuoteFlow, conv: Conversation, reply: _Reply) -> None:
-        """After an answer, pick the quote up where it was (ask again what is missing)."""
-        if conv.state in ("need_both", "need_sales", "need_industry"):
+        """After an answer, pick the quote up where it was (ask again what is missing); a
+        first message that was a question is answered, then invited to a quote."""
+        if conv.state == "new":
+            self._prompt(flow, conv, reply)
+        elif conv.state in ("need_both", "need_sales", "need_industry"):
             reply.parts.append(self.say("faq_resume", conv.lang))
             self._prompt(flow, conv, reply)
         elif conv.state in ("quoted", "unquotable"):

@@ -1,0 +1,115 @@
+"""Run the real Slack app (`python -m bot serve`) against the simulator and a test Redis."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from typing import Any
+
+from tests.conftest import ROOT, cli_env
+from tests.redis_server import free_port
+from tests.slack_sim import FakeSlackAPI, SlackDriver
+
+SIGNING_SECRET = "testsigningsecret0123"
+AGENT_CHANNEL = "CAGENTS01"
+
+
+def app_env(fake: FakeSlackAPI, redis_url: str, port: int, **extra: str) -> dict[str, str]:
+    return cli_env(
+        SLACK_BOT_TOKEN="xoxb-test-token",
+        SLACK_SIGNING_SECRET=SIGNING_SECRET,
+        SLACK_API_URL=fake.url,
+        REDIS_URL=redis_url,
+        AGENT_CHANNEL_ID=AGENT_CHANNEL,
+        PORT=str(port),
+        WEB_CONCURRENCY="1",
+        WEB_THREADS="4",
+        **extra,
+    )
+
+
+class AppProcess:
+    """One `python -m bot serve` process; its log goes to a temp file shown on failure."""
+
+    def __init__(self, fake: FakeSlackAPI, redis_url: str, **extra_env: str) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = tempfile.NamedTemporaryFile(prefix="bot-serve-", suffix=".log", delete=False)
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "bot", "serve"], cwd=ROOT,
+            env=app_env(fake, redis_url, self.port, **extra_env),
+            stdout=self.log, stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + 30
+        while True:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"app exited {self.proc.returncode}:\n{self.output()}")
+            try:
+                with urllib.request.urlopen(f"{self.url}/healthz", timeout=1) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError(f"app did not become healthy:\n{self.output()}")
+            time.sleep(0.05)
+
+    def driver(self, fake: FakeSlackAPI) -> SlackDriver:
+        return SlackDriver(f"{self.url}/slack/events", SIGNING_SECRET, fake_api=fake, bot_user_id="U_BOT")
+
+    def output(self) -> str:
+        with open(self.log.name, encoding="utf-8", errors="replace") as f:
+            return f.read()[-5000:]
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+
+
+def buttons(message: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every button element of a posted message, in order."""
+    return [e for b in message.get("blocks") or [] if b.get("type") == "actions" for e in b["elements"]]
+
+
+def button_labels(message: dict[str, Any]) -> list[str]:
+    return [b["text"]["text"] for b in buttons(message)]
+
+
+def click(slack: SlackDriver, user: str, message: dict[str, Any], label: str, **kw: Any):
+    """Click the button labelled `label` on a message the fake API recorded as posted."""
+    matches = [b for b in buttons(message) if b["text"]["text"] == label]
+    assert matches, f"no button {label!r} in {button_labels(message)}"
+    b = matches[0]
+    original = {"type": "message", "user": "U_BOT", "bot_id": "B_BOT", "text": message.get("text", ""),
+                "ts": message["ts"], "blocks": message.get("blocks") or []}
+    if message.get("thread_ts"):
+        original["thread_ts"] = message["thread_ts"]
+    return slack.block_action(user, b["action_id"], b.get("value"), channel=message["channel"],
+                              message_ts=message["ts"], thread_ts=message.get("thread_ts"),
+                              message=original, text=label, **kw)
+
+
+def message_text(message: dict[str, Any]) -> str:
+    """Everything a person reads in a posted message: fallback text and block texts."""
+    parts = [message.get("text") or ""]
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if node.get("type") in ("mrkdwn", "plain_text") and "text" in node:
+                parts.append(node["text"])
+            for v in node.values():
+                walk(v)
+        elif isinstance(node, list):
+            for v in node:
+                walk(v)
+
+    walk(message.get("blocks") or [])
+    return "\n".join(parts)

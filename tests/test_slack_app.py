@@ -1,0 +1,210 @@
+"""The Slack app end to end: real app process, real Redis, simulated Slack."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+import redis
+
+from tests.conftest import ROOT
+from tests.slack_app import AGENT_CHANNEL, AppProcess, app_env, button_labels, buttons, click, message_text
+from tests.slack_sim import FakeSlackAPI
+
+CHANNEL = "CPROSPECTS"
+PROSPECT = "UPROS1"
+EXTERNAL = "UEXT1"
+
+
+@pytest.fixture(scope="module")
+def fake():
+    with FakeSlackAPI(
+        users={PROSPECT: {"name": "hanako"}, EXTERNAL: {"name": "guest", "team_id": "T_EXT"}},
+        channel_members={AGENT_CHANNEL: ["UAGENT1"]},
+    ) as api:
+        yield api
+
+
+@pytest.fixture(scope="module")
+def app(fake, redis_server):
+    process = AppProcess(fake, redis_server.url)
+    yield process
+    process.stop()
+
+
+@pytest.fixture()
+def slack(app, fake, redis_server):
+    redis.Redis.from_url(redis_server.url).flushdb()
+    fake.reset()
+    return app.driver(fake)
+
+
+def replies_in(fake, channel, thread_ts=None, count=1):
+    calls = fake.wait_for(
+        "chat.postMessage",
+        lambda c: c.params.get("channel") == channel and c.params.get("thread_ts") == thread_ts,
+        count=count,
+    )
+    return [dict(c.params, ts=c.response["ts"]) for c in calls]
+
+
+def test_full_quote_typed_in_a_channel_thread(slack, fake):
+    resp, _, root = slack.message(CHANNEL, PROSPECT, "サイバー保険の見積もりをお願いします")
+    assert resp.status == 200
+    [ask] = replies_in(fake, CHANNEL, root)
+    assert "売上高" in ask["text"] and "業種" in ask["text"]
+    slack.message(CHANNEL, PROSPECT, "売上は5億円です", thread_ts=root)
+    ask_industry = replies_in(fake, CHANNEL, root, count=2)[-1]
+    assert "業種" in ask_industry["text"]
+    assert {"製造業", "小売業", "卸売業", "物流業", "建設業", "飲食業", "その他"} <= set(button_labels(ask_industry))
+    slack.message(CHANNEL, PROSPECT, "製造業です", thread_ts=root)
+    card = replies_in(fake, CHANNEL, root, count=3)[-1]
+    shown = message_text(card)
+    assert "5,860円" in shown and "67,000円" in shown and "5億円" in shown and "製造業" in shown
+    assert "目安" in shown  # the disclaimer
+    assert {"担当者に相談", "条件を変えて再見積り", "よくある質問"} <= set(button_labels(card))
+    assert any(b["type"] == "context" for b in card["blocks"])
+
+
+def test_full_quote_by_clicks_only_and_clicked_buttons_are_retired(slack, fake):
+    _, _, root = slack.message(CHANNEL, PROSPECT, "見積もりしたいです")
+    [ask] = replies_in(fake, CHANNEL, root)
+    assert "3億〜5億円" in button_labels(ask)
+    assert click(slack, PROSPECT, ask, "3億〜5億円").status == 200
+    update = fake.wait_for("chat.update", lambda c: c.params["ts"] == ask["ts"])[0]
+    assert not [b for b in update.params["blocks"] if b["type"] == "actions"]
+    assert "3億〜5億円" in message_text(update.params)
+    ask_industry = replies_in(fake, CHANNEL, root, count=2)[-1]
+    click(slack, PROSPECT, ask_industry, "製造業")
+    card = replies_in(fake, CHANNEL, root, count=3)[-1]
+    assert "5,860円" in message_text(card)
+    # A second click on an answered message changes nothing.
+    click(slack, PROSPECT, ask, "1億円以下")
+    click(slack, PROSPECT, card, "プラン②で見積り")
+    plan2 = replies_in(fake, CHANNEL, root, count=4)[-1]
+    assert "10,240円" in message_text(plan2)  # 117,000 x 1.05 / 12
+    assert len(fake.calls_to("chat.postMessage")) == 4
+
+
+def test_a_dm_is_one_conversation(slack, fake):
+    dm = "DPROS1"
+    slack.message(dm, PROSPECT, "Hi, I'd like a quote. We are a wholesaler.", channel_type="im")
+    [ask] = replies_in(fake, dm, None)
+    assert "sales" in ask["text"].lower()
+    slack.message(dm, PROSPECT, "about 500 million yen", channel_type="im")
+    card = replies_in(fake, dm, None, count=2)[-1]
+    assert "¥5,430" in message_text(card)
+    assert "Talk to an agent" in button_labels(card)
+
+
+def test_slack_connect_external_user_is_a_prospect(slack, fake):
+    _, _, root = slack.message(CHANNEL, EXTERNAL, "売上3億円の運送会社です", user_team="T_EXT")
+    [card] = replies_in(fake, CHANNEL, root)
+    assert "物流業" in message_text(card) and "円" in message_text(card)
+
+
+def test_app_mention_answers_once_even_with_its_message_event(slack, fake):
+    resp, _, ts = slack.app_mention(CHANNEL, PROSPECT, "売上5億の小売業です")
+    slack.message(CHANNEL, PROSPECT, "<@U_BOT> 売上5億の小売業です", ts=ts)
+    [card] = replies_in(fake, CHANNEL, ts)
+    assert "8,140円" in message_text(card)
+    # barrier: a later message is answered, and still only one reply to the mention
+    _, _, other = slack.message(CHANNEL, PROSPECT, "見積もりお願いします")
+    replies_in(fake, CHANNEL, other)
+    assert len(fake.messages(channel=CHANNEL, thread_ts=ts)) == 1
+
+
+def test_bot_messages_edits_and_joins_are_ignored(slack, fake):
+    slack.bot_message(CHANNEL, "売上5億の製造業です")
+    slack.message(CHANNEL, "U_BOT", "売上5億の製造業です", bot_id="B_BOT")
+    slack.message_changed(CHANNEL, "1699999999.000100", PROSPECT, "売上5億の製造業です")
+    slack.member_joined_channel(CHANNEL, PROSPECT)
+    slack.message(CHANNEL, "UAGENT1", "雑談です", )  # a person, as a barrier
+    slack.message(AGENT_CHANNEL, "UAGENT1", "売上5億の製造業です")  # agent channel, not a handoff
+    _, _, barrier = slack.message(CHANNEL, PROSPECT, "見積もりお願いします")
+    replies_in(fake, CHANNEL, barrier)
+    posted_channels = [c.params["channel"] for c in fake.calls_to("chat.postMessage")]
+    assert AGENT_CHANNEL not in posted_channels
+    assert all("5,860" not in message_text(c.params) for c in fake.calls_to("chat.postMessage"))
+
+
+def test_a_redelivered_event_is_processed_once(slack, fake):
+    resp, event_id, ts = slack.message(CHANNEL, PROSPECT, "売上5億の製造業です")
+    assert slack.redeliver(event_id, retry_num=1).status == 200
+    assert slack.redeliver(event_id, retry_num=2).status == 200
+    replies_in(fake, CHANNEL, ts)
+    _, _, barrier = slack.message(CHANNEL, PROSPECT, "見積もりお願いします")
+    replies_in(fake, CHANNEL, barrier)
+    assert len(fake.messages(channel=CHANNEL, thread_ts=ts)) == 1
+
+
+@pytest.mark.parametrize("breakage", [{"bad_signature": True}, {"timestamp_offset": -600}, {"unsigned": True}])
+def test_bad_or_stale_signatures_are_rejected(slack, fake, breakage):
+    bad = slack.with_signing(**breakage)
+    resp, _, _ = bad.message(CHANNEL, PROSPECT, "売上5億の製造業です")
+    assert resp.status == 401
+    assert bad.slash_command("/cyber-quote", "", PROSPECT, "DPROS1").status == 401
+    _, _, barrier = slack.message(CHANNEL, PROSPECT, "見積もりお願いします")
+    replies_in(fake, CHANNEL, barrier)
+    assert len(fake.calls_to("chat.postMessage")) == 1
+
+
+def test_slash_command_without_text_starts_a_quote_in_a_dm(slack, fake):
+    resp = slack.slash_command("/cyber-quote", "", PROSPECT, CHANNEL, channel_name="general")
+    assert resp.status == 200 and "DM" in resp.json()["text"]
+    fake.wait_for("conversations.open")
+    dm = f"D{PROSPECT}"
+    [greeting] = replies_in(fake, dm, None)
+    assert "売上高" in greeting["text"]
+
+
+def test_slash_command_with_a_question_answers_privately(slack, fake):
+    resp = slack.slash_command("/cyber-quote", "個人事業主でも入れますか", PROSPECT, CHANNEL)
+    body = resp.json()
+    assert body.get("response_type", "ephemeral") == "ephemeral"
+    assert "個人事業主" in body["text"] and "ご加入いただけます" in body["text"]
+    resp = slack.slash_command("/cyber-quote", "Can a sole proprietor buy this?", PROSPECT, CHANNEL)
+    assert "sole proprietor" in resp.json()["text"].lower()
+    assert not fake.calls_to("chat.postMessage")
+
+
+def test_app_home_is_published(slack, fake):
+    slack.app_home_opened(PROSPECT)
+    [call] = fake.wait_for("views.publish")
+    assert call.params["user_id"] == PROSPECT
+    shown = message_text({"blocks": call.params["view"]["blocks"]})
+    assert "/cyber-quote" in shown and "売上高" in shown and "annual sales" in shown
+
+
+def test_health_check(app, slack):
+    assert slack.get("/healthz").status == 200
+
+
+@pytest.mark.parametrize(
+    "change,named",
+    [
+        ({"SLACK_BOT_TOKEN": ""}, "SLACK_BOT_TOKEN"),
+        ({"SLACK_SIGNING_SECRET": ""}, "SLACK_SIGNING_SECRET"),
+        ({"AGENT_CHANNEL_ID": "#agents"}, "AGENT_CHANNEL_ID"),
+        ({"PORT": "http"}, "PORT"),
+        ({"SLACK_API_URL": "not a url"}, "SLACK_API_URL"),
+        ({"REDIS_URL": ""}, "REDIS_URL"),
+    ],
+)
+def test_missing_or_malformed_settings_stop_start_up(fake, redis_server, change, named):
+    env = app_env(fake, redis_server.url, 1)
+    env.update(change)
+    if not change.get("REDIS_URL", "x"):
+        env.pop("REDIS_URL")
+    done = subprocess.run([sys.executable, "-m", "bot", "serve"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2
+    assert named in done.stderr
+
+
+def test_unreachable_redis_stops_start_up(fake):
+    from tests.redis_server import free_port
+
+    env = app_env(fake, f"redis://127.0.0.1:{free_port()}/0", 1)
+    done = subprocess.run([sys.executable, "-m", "bot", "serve"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2 and "Redis" in done.stderr
