@@ -60,7 +60,7 @@ this much. Otherwise a long unfamiliar word (デザイン事務所) would outwei
 SINGLE_SOURCE = 0.8
 """Weight of an entry's feature that occurs in one of its texts; three or more give 1.0."""
 
-SMOOTHING = 2.0
+SMOOTHING = 3.0
 """Added to the question's total weight: a one-word question explains itself fully against
 any entry that shares the word, and should need more than that to be answered confidently."""
 
@@ -68,9 +68,14 @@ ANSWER_WEIGHT = 0.5
 """Features found only in an entry's answer count this much: the answer says what the topic
 covers, but people ask with question words, so the question forms and keywords lead."""
 
-OOV_FACTOR = 0.6
-"""An unknown feature weighs this times the inverse frequency of a feature unique to one entry.
-High enough that a question mostly about something else falls below the threshold."""
+OOV_FACTOR = 0.8
+"""An unknown Japanese bigram weighs this times the inverse frequency of a feature unique to
+one entry: high enough that a question mostly about something else falls below the threshold,
+low enough that a prospect's own details (デザイン事務所) do not drown the question."""
+
+OOV_WORD_FACTOR = 1.0
+"""The same for an unknown English word. A whole unknown word is stronger evidence that the
+question is about something else than one unknown bigram of a Japanese word."""
 
 MAX_FUZZY_LOOKUPS = 24
 """Typo correction is cheap per word but a pasted essay has hundreds; past this many unknown
@@ -85,12 +90,17 @@ _STOPWORDS = frozenset(
     out off over under again further once all both each few no nor not don't doesn't isn't
     aren't can't cannot won't im i'm i'd i'll i've we're we've we'd you're it'd let let's like
     want wanted know yes ok okay well still yet even ever something anything thing
-    things one ones am pm s t d ll ve re m give gives tell show let make go see use
+    things one ones am pm s t d ll ve re m give gives tell show let make go see use take takes
     exactly actually please""".split()
 )
 
 _JA_CHAR = r"\u3041-\u3096\u30a1-\u30fa\u30fc\u3005\u3400-\u4dbf\u4e00-\u9fff"
-_TOKEN = re.compile(rf"(?:[0-9][0-9,]*%?|[{_JA_CHAR}])+|[a-z]+(?:'[a-z]+)?")
+_CONCEPT_OPEN, _CONCEPT_CLOSE = "\u27e6", "\u27e7"
+"""A synonym group's canonical form is written between these marks and read as one feature: a
+concept counts once, however many characters (hence bigrams) its name has."""
+_TOKEN = re.compile(
+    rf"{_CONCEPT_OPEN}[^{_CONCEPT_CLOSE}]*{_CONCEPT_CLOSE}|(?:[0-9][0-9,]*%?|[{_JA_CHAR}])+|[a-z]+(?:'[a-z]+)?"
+)
 _HIRAGANA = re.compile(r"[\u3041-\u3096]")
 _DIGITS_ONLY = re.compile(r"^[0-9][0-9,]*%?$")
 _APOSTROPHES = re.compile(r"[’‘`´]")
@@ -126,7 +136,10 @@ def _is_latin(phrase: str) -> bool:
 def _phrase_pattern(phrase: str) -> str:
     """Latin phrases match whole words only (so 'fine' is not found inside 'define')."""
     if _is_latin(phrase):
-        return rf"(?<![a-z0-9]){re.escape(phrase)}(?![a-z0-9])"
+        if phrase.endswith("s") and not phrase.endswith("ss"):
+            phrase = phrase[:-1]
+        plural = "s?" if phrase[-1].isalpha() else ""
+        return rf"(?<![a-z0-9]){re.escape(phrase)}{plural}(?![a-z0-9])"
     return _kana_insensitive(phrase)
 
 
@@ -176,12 +189,18 @@ class _Analyzer:
 
     def prepare(self, text: str) -> str:
         """Normalise, rewrite synonyms to their canonical form, drop fillers."""
-        text = _APOSTROPHES.sub("'", normalize(text))
+        text = _APOSTROPHES.sub("'", normalize(text)).replace(_CONCEPT_OPEN, "").replace(_CONCEPT_CLOSE, "")
         if self._synonyms is not None:
-            text = self._synonyms.sub(lambda m: f" {self._canonical[to_hiragana(m.group(0))]} ", text)
+            text = self._synonyms.sub(self._canonical_of, text)
         if self._fillers is not None:
             text = self._fillers.sub(" ", text)
         return text
+
+    def _canonical_of(self, m: re.Match[str]) -> str:
+        """The canonical form for a matched variant (English variants may carry a plural s)."""
+        key = to_hiragana(m.group(0))
+        canon = self._canonical.get(key) or self._canonical.get(key + "s") or self._canonical.get(key[:-1])
+        return f" {_CONCEPT_OPEN}{canon}{_CONCEPT_CLOSE} " if canon else m.group(0)
 
     def english_words(self, text: str) -> list[str]:
         """The non-stop English words of already prepared text (for the typo vocabulary)."""
@@ -197,7 +216,9 @@ class _Analyzer:
         out: list[list[tuple[str, float]]] = []
         lookups = 0
         for token in _TOKEN.findall(text):
-            if token[0].isascii() and token[0].isalpha():
+            if token[0] == _CONCEPT_OPEN:
+                out.append([("s:" + token[1:-1], 1.0)])
+            elif token[0].isascii() and token[0].isalpha():
                 token = _CONTRACTION.sub("", token)
                 if token in _STOPWORDS or not token:
                     continue
@@ -333,7 +354,9 @@ class FaqIndex:
             for key, qw in segment:
                 idf = self._idf.get(key)
                 if idf is None:
-                    if not key.startswith("u:"):
+                    if key.startswith("w:"):
+                        total += qw * self._oov_idf * OOV_WORD_FACTOR / OOV_FACTOR
+                    elif not key.startswith("u:"):
                         unknown.append(qw)
                     continue
                 total += self._unknown_cost(unknown)

@@ -1,0 +1,235 @@
+"""FAQ content and matching: what a prospect sees when they ask a product question."""
+
+from __future__ import annotations
+
+import re
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot.content.errors import ContentError
+from bot.content.faq import REQUIRED_IDS, load_faq
+from bot.understanding.faq import FaqHit, FaqIndex
+
+ROOT = Path(__file__).resolve().parents[1]
+FAQ_PATH = ROOT / "content" / "faq.yaml"
+SOURCE_PAGE = ROOT.parent / "shared" / "reference" / "cyber-insurance-page.ja.txt"
+
+
+@pytest.fixture(scope="module")
+def faq():
+    return load_faq(FAQ_PATH)
+
+
+@pytest.fixture(scope="module")
+def index(faq):
+    return FaqIndex.build(faq)
+
+
+# --- content -------------------------------------------------------------------------------
+
+
+def test_every_required_topic_is_present_with_both_languages(faq):
+    ids = [e.id for e in faq.entries]
+    assert set(REQUIRED_IDS) <= set(ids)
+    for entry in faq.entries:
+        assert entry.questions.ja and entry.questions.en, entry.id
+        assert entry.answer.ja.strip() and entry.answer.en.strip(), entry.id
+
+
+@pytest.mark.parametrize(
+    "entry_id, figures",
+    [
+        ("penalties", ["1億円", "50万円"]),
+        ("damage-examples", ["700万円", "300万円", "1,000万円", "2,000万円", "5億円", "100万円", "5億4,100万円"]),
+        ("sme-risk", ["32%", "IPA", "2016", "4,000"]),
+        ("premium-examples", ["5億円", "5,860円", "8,140円", "5,430円", "14,440円"]),
+        ("breach-reporting", ["2022年4月", "1,000件", "個人情報保護委員会"]),
+    ],
+)
+def test_figures_are_quoted_exactly_in_both_languages(faq, entry_id, figures):
+    entry = faq.entry(entry_id)
+    for figure in figures:
+        assert figure in entry.answer.ja, (entry_id, figure)
+    en_only = {"1,000件": "1,000", "個人情報保護委員会": "Personal Information Protection Commission", "2022年4月": "April 2022"}
+    for figure in figures:
+        assert en_only.get(figure, figure) in entry.answer.en, (entry_id, figure)
+
+
+def test_page_caveats_travel_with_the_figures(faq):
+    damage = faq.entry("damage-examples").answer
+    assert "一定の仮定" in damage.ja and "契約の条件によって異なります" in damage.ja
+    assert "assum" in damage.en and "terms of the contract" in damage.en
+    support = faq.entry("emergency-support").answer
+    assert "自動セット" in support.ja and "日本国内" in support.ja and "お支払いできる事故" in support.ja
+    assert "within Japan" in support.en and "automatically" in support.en
+    assert "対象とはなりません" in faq.entry("fines").answer.ja
+    assert "短期契約はご契約いただけません" in faq.entry("short-term").answer.ja
+
+
+@pytest.mark.skipif(not SOURCE_PAGE.exists(), reason="source page not available")
+def test_every_figure_in_the_japanese_answers_is_on_the_source_page(faq):
+    page = SOURCE_PAGE.read_text(encoding="utf-8")
+    page_numbers = set(re.findall(r"\d[\d,]*", page))
+    for entry in faq.entries:
+        for number in re.findall(r"\d[\d,]*", entry.answer.ja):
+            assert number in page_numbers, (entry.id, number)
+
+
+def _write(tmp_path: Path, data: dict) -> Path:
+    path = tmp_path / "faq.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def _raw() -> dict:
+    return yaml.safe_load(FAQ_PATH.read_text(encoding="utf-8"))
+
+
+def test_missing_required_topic_stops_loading_naming_the_field(tmp_path):
+    data = _raw()
+    data["entries"] = [e for e in data["entries"] if e["id"] != "fines"]
+    with pytest.raises(ContentError) as err:
+        load_faq(_write(tmp_path, data))
+    assert err.value.field == "entries" and "fines" in err.value.problem
+
+
+def test_duplicate_id_is_rejected(tmp_path):
+    data = _raw()
+    data["entries"].append(dict(data["entries"][0]))
+    with pytest.raises(ContentError) as err:
+        load_faq(_write(tmp_path, data))
+    assert "duplicate" in err.value.problem
+
+
+def test_an_entry_without_english_questions_is_rejected(tmp_path):
+    data = _raw()
+    data["entries"][2]["questions"]["en"] = []
+    with pytest.raises(ContentError) as err:
+        load_faq(_write(tmp_path, data))
+    assert err.value.field == "entries.2.questions.en"
+
+
+def test_an_empty_answer_is_rejected(tmp_path):
+    data = _raw()
+    data["entries"][0]["answer"]["en"] = "   "
+    with pytest.raises(ContentError) as err:
+        load_faq(_write(tmp_path, data))
+    assert err.value.field.startswith("entries.0.answer.en")
+
+
+def test_a_bad_out_of_scope_regex_is_rejected(tmp_path):
+    data = _raw()
+    data["out_of_scope"]["ja"].append("(unclosed")
+    with pytest.raises(ContentError) as err:
+        load_faq(_write(tmp_path, data))
+    assert err.value.field.startswith("out_of_scope.ja")
+
+
+# --- matching ------------------------------------------------------------------------------
+# None of these questions is written in the content: they are paraphrases, other politeness
+# levels, other spellings (full-width, kana for kanji, half-width kana) and typos.
+
+PARAPHRASES = [
+    ("見積もりを出してもらうには何を伝えたらいいですか", "quote-inputs"),
+    ("見積りにはどのくらい時間がかかるの?", "quote-inputs"),
+    ("How quick is it to get an estimate, and what do you need?", "quote-inputs"),
+    ("こじんじぎょうぬしでもはいれますか", "sole-proprietor"),
+    ("I'm a sole trader - am I allowed to buy this?", "sole-proprietor"),
+    ("半年だけの契約ってできる?", "short-term"),
+    ("１年未満の契約は可能でしょうか", "short-term"),
+    ("Can I take a 3 month policy?", "short-term"),
+    ("業種によっては加入を断られますか", "ineligible-industries"),
+    ("Are any sectors excluded from cover?", "ineligible-industries"),
+    ("今年設立したばかりの会社ですが申し込めますか", "new-business"),
+    ("We only opened this year, so we have no turnover yet. Can we still apply?", "new-business"),
+    ("サイバー保険の補償内容を簡単に教えてもらえますか", "coverage"),
+    ("What does cyber insurance actually protect me against?", "coverage"),
+    ("謝罪広告や記者会見の費用まで出るんですか", "covered-costs"),
+    ("Would it pay for a call center and temporary staff?", "covered-costs"),
+    ("緊急時サポートは海外でも使えますか", "emergency-support"),
+    ("Is the emergency support service included for free?", "emergency-support"),
+    ("ﾊﾞｯｷﾝは保険でカバーされますか", "fines"),
+    ("Will my policy pay a fine imposed by the regulator?", "fines"),
+    ("漏えいがあったとき委員会へ報告しないといけないのはどんな場合?", "breach-reporting"),
+    ("When is a leak notifiable to the commission?", "breach-reporting"),
+    ("報告義務違反の罰金はいくらですか", "penalties"),
+    ("What's the maximum penalty under the privacy rules?", "penalties"),
+    ("情報漏えいの被害額の例を知りたい", "damage-examples"),
+    ("How much did the unauthorised access example cost in total?", "damage-examples"),
+    ("小さい会社でも本当に狙われるの?", "sme-risk"),
+    ("Are small companies really at risk of being attacked?", "sme-risk"),
+    ("月々の保険料は大体どのくらいですか", "premium-examples"),
+    ("ｹﾝｾﾂｷﾞｮｳの保険料の目安は?", "premium-examples"),
+    ("what's the monthy premum for a retailer?", "premium-examples"),  # typos
+    ("Whats teh price per month for wholesale?", "premium-examples"),  # typos
+]
+
+
+@pytest.mark.parametrize("question, expected", PARAPHRASES)
+def test_paraphrases_match_the_right_topic(index, question, expected):
+    hit = index.match(question)
+    assert hit is not None, (question, index.rank(question)[:3])
+    assert hit.id == expected, (question, index.rank(question)[:3])
+
+
+OUT_OF_SCOPE = [
+    "自動車保険の見積り",
+    "今日の天気",
+    "Tell me a joke",
+    "火災保険の保険料を教えてください",
+    "生命保険に入りたい",
+    "What's the exchange rate for the dollar today?",
+    "Do you offer home insurance?",
+    "おいしいラーメン屋さんを教えて",
+    "Who is the prime minister of Japan?",
+    "会議室を予約したい",
+    "🙂🙂🙂",
+    "",
+]
+
+
+@pytest.mark.parametrize("question", OUT_OF_SCOPE)
+def test_out_of_scope_questions_abstain(index, question):
+    assert index.match(question) is None, (question, index.rank(question)[:3])
+
+
+def test_rank_is_best_first_and_scores_are_bounded(index):
+    hits = index.rank("罰金は補償されますか")
+    assert hits and all(isinstance(h, FaqHit) for h in hits)
+    scores = [h.score for h in hits]
+    assert scores == sorted(scores, reverse=True)
+    assert all(0.0 < s <= 1.0 for s in scores)
+    assert hits[0].id == "fines"
+
+
+def test_answer_is_in_the_requested_language(index, faq):
+    assert index.answer("sole-proprietor", "ja") == faq.entry("sole-proprietor").answer.ja
+    assert index.answer("sole-proprietor", "en") == faq.entry("sole-proprietor").answer.en
+    assert "sole proprietors" in index.answer("sole-proprietor", "en")
+    with pytest.raises(KeyError):
+        index.answer("no-such-topic", "ja")
+
+
+def test_huge_and_odd_messages_are_safe_and_fast(index):
+    messages = [
+        "罰金は補償されますか" * 4000,  # 40,000 characters
+        "a" * 40_000,
+        "premium " * 5000,
+        "\u202e\u0000\ufeff\u200b罰金\u0301\u0308 🙂 \U0010ffff \ud7ff",
+        "ｶﾞｷﾞｸﾞｹﾞｺﾞ" * 300,
+        "\n\t  \r\n",
+    ]
+    for message in messages:
+        started = time.perf_counter()
+        index.rank(message)
+        index.match(message)
+        assert time.perf_counter() - started < 0.25, message[:20]
+
+
+def test_index_builds_in_under_a_second(faq):
+    started = time.perf_counter()
+    FaqIndex.build(faq)
+    assert time.perf_counter() - started < 1.0
