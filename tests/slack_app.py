@@ -113,3 +113,15 @@ def message_text(message: dict[str, Any]) -> str:
 
     walk(message.get("blocks") or [])
     return "\n".join(parts)
+
+
+def eventually(probe, timeout: float = 8.0, interval: float = 0.02):
+    """Poll `probe` until it returns something truthy (the app works after its HTTP ack)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = probe()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"condition not met within {timeout}s (last value {value!r})")
+        time.sleep(interval)

@@ -1,0 +1,277 @@
+"""Handoffs end to end: two real app processes sharing one Redis, simulated Slack."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from urllib.parse import urlencode
+
+import pytest
+import redis
+
+from bot.store import connect
+from tests.slack_app import AGENT_CHANNEL, AppProcess, button_labels, buttons, click, eventually, message_text
+from tests.slack_sim import FakeSlackAPI
+
+CHANNEL = "CPROSPECTS"
+PROSPECT = "UPROS1"
+AGENT1, AGENT2 = "UAGENT1", "UAGENT2"
+OUTSIDER = "UNOTAGENT"      # home workspace, not in the agent channel
+GUEST_AGENT = "UEXTAGENT"   # in a shared agent channel, but from another workspace
+REMIND_MINUTES = "0.05"     # 3 seconds, so the reminder test does not wait long
+
+
+@pytest.fixture(scope="module")
+def fake():
+    with FakeSlackAPI(
+        users={
+            PROSPECT: {"name": "hanako"},
+            AGENT1: {"name": "sato", "real_name": "佐藤 一郎", "profile": {"display_name": "佐藤"}},
+            AGENT2: {"name": "suzuki", "real_name": "鈴木 花子", "profile": {"display_name": "鈴木"}},
+            OUTSIDER: {"name": "tanaka"},
+            GUEST_AGENT: {"name": "guest", "team_id": "T_EXT"},
+        },
+        channel_members={AGENT_CHANNEL: [AGENT1, AGENT2, GUEST_AGENT, "U_BOT"]},
+    ) as api:
+        yield api
+
+
+@pytest.fixture(scope="module")
+def apps(fake, redis_server):
+    a = AppProcess(fake, redis_server.url, HANDOFF_REMIND_MINUTES=REMIND_MINUTES)
+    b = AppProcess(fake, redis_server.url, HANDOFF_REMIND_MINUTES=REMIND_MINUTES)
+    yield a, b
+    a.stop()
+    b.stop()
+
+
+@pytest.fixture()
+def slack(apps, fake, redis_server):
+    redis.Redis.from_url(redis_server.url).flushdb()
+    fake.reset()
+    return apps[0].driver(fake)
+
+
+@pytest.fixture()
+def slack_b(apps, fake, slack):
+    return apps[1].driver(fake)
+
+
+def posts(fake, channel, thread_ts=None, count=1, timeout=8.0):
+    calls = fake.wait_for("chat.postMessage",
+                          lambda c: c.params.get("channel") == channel and c.params.get("thread_ts") == thread_ts,
+                          count=count, timeout=timeout)
+    return [dict(c.params, ts=c.response["ts"]) for c in calls if c.response.get("ok")]
+
+
+def card_for(fake, count=1):
+    """The handoff cards posted to the agent channel (top-level messages with a header)."""
+    calls = fake.wait_for("chat.postMessage",
+                          lambda c: c.params.get("channel") == AGENT_CHANNEL and c.response.get("ok")
+                          and any(b.get("type") == "header" for b in c.params.get("blocks") or []),
+                          count=count, timeout=10)
+    return [dict(c.params, ts=c.response["ts"]) for c in calls]
+
+
+def handoff_of(redis_server, channel, root):
+    conv = connect(redis_server.url).load(f"T_HOME:{channel}:{root}")
+    return conv.handoff if conv else None
+
+
+def start_handoff(slack, fake, text="担当者と話したいです"):
+    _, _, root = slack.message(CHANNEL, PROSPECT, "売上5億の製造業です")
+    posts(fake, CHANNEL, root)
+    slack.message(CHANNEL, PROSPECT, text, thread_ts=root)
+    told = posts(fake, CHANNEL, root, count=2)[-1]
+    [card] = card_for(fake)
+    return root, told, card
+
+
+def submit_close(slack, user, card, outcome="quote_sent"):
+    [close_button] = [b for b in buttons(card) if b["action_id"] == "handoff.close"]
+    payload = {
+        "type": "view_submission", "team": {"id": "T_HOME", "domain": "home"},
+        "user": {"id": user, "username": user.lower(), "name": user.lower(), "team_id": "T_HOME"},
+        "api_app_id": "A_APP", "token": "verification-token", "trigger_id": "1.2.3",
+        "view": {"id": "V1", "type": "modal", "callback_id": "handoff_close", "team_id": "T_HOME",
+                 "private_metadata": close_button["value"], "hash": "h", "app_id": "A_APP", "bot_id": "B_BOT",
+                 "state": {"values": {"outcome": {"value": {"type": "static_select",
+                                                            "selected_option": {"value": outcome,
+                                                                                "text": {"type": "plain_text", "text": outcome}}}}}}},
+        "response_urls": [], "is_enterprise_install": False,
+    }
+    return slack.post(urlencode({"payload": json.dumps(payload)}).encode(), "application/x-www-form-urlencoded")
+
+
+def claimed_card(fake, card):
+    update = fake.wait_for("chat.update", lambda c: c.params["ts"] == card["ts"] and "handoff.close" in json.dumps(c.params["blocks"]))[-1]
+    return dict(update.params, ts=card["ts"], channel=AGENT_CHANNEL)
+
+
+# -- triggers and the card -------------------------------------------------------------------
+
+
+def test_asking_in_words_records_then_announces_a_full_card(slack, fake, redis_server):
+    root, told, card = start_handoff(slack, fake)
+    assert "担当者" in told["text"] and "15分" in told["text"]
+    h = eventually(lambda: (h := handoff_of(redis_server, CHANNEL, root)) and h.announced and h)
+    assert h.status == "waiting" and h.reason == "requested" and h.card_ts == card["ts"]
+    shown = message_text(card)
+    for expected in ("お客さまのご希望", "通常", f"<@{PROSPECT}>", "5億円", "製造業", "5,860円", "67,000円",
+                     "担当者と話したいです", "https://example.slack.com/archives/"):
+        assert expected in shown, expected
+    assert button_labels(card) == ["担当する"]
+
+
+def test_quote_card_button_hands_over(slack, fake, redis_server):
+    _, _, root = slack.message(CHANNEL, PROSPECT, "売上5億の製造業です")
+    [quote_card] = posts(fake, CHANNEL, root)
+    click(slack, PROSPECT, quote_card, "担当者に相談")
+    [card] = card_for(fake)
+    assert handoff_of(redis_server, CHANNEL, root).status == "waiting"
+    assert "お客さまのご希望" in message_text(card)
+
+
+def test_cannot_quote_then_accepting_a_person(slack, fake, redis_server):
+    _, _, root = slack.message(CHANNEL, PROSPECT, "アプリ開発の会社で売上3億です")
+    [offer] = posts(fake, CHANNEL, root)
+    assert "ITサービス業" in offer["text"]
+    click(slack, PROSPECT, offer, "担当者と話す")
+    [card] = card_for(fake)
+    assert "IT業務特約" in message_text(card)
+    assert handoff_of(redis_server, CHANNEL, root).reason == "it_services_option"
+
+
+def test_faq_abstains_and_the_prospect_accepts(slack, fake, redis_server):
+    _, _, root = slack.message(CHANNEL, PROSPECT, "自動車保険の見積りもできますか?")
+    [offer] = posts(fake, CHANNEL, root)
+    assert "サイバー保険" in offer["text"]
+    slack.message(CHANNEL, PROSPECT, "はい", thread_ts=root)
+    [card] = card_for(fake)
+    assert handoff_of(redis_server, CHANNEL, root).reason == "faq_abstained"
+
+
+def test_incident_is_urgent_and_the_prospect_is_told_what_to_do_at_once(slack, fake, redis_server):
+    _, _, root = slack.message(CHANNEL, PROSPECT, "社内のパソコンがウイルスに感染したみたいです")
+    [told] = posts(fake, CHANNEL, root)
+    assert "事故のご連絡" in told["text"] and "至急" in told["text"]
+    [card] = card_for(fake)
+    assert "至急" in card["blocks"][0]["text"]["text"]
+    h = handoff_of(redis_server, CHANNEL, root)
+    assert h.urgent and h.reason == "incident"
+
+
+def test_a_failed_card_post_is_retried_until_posted(slack, fake, redis_server):
+    fake.fail_next("chat.postMessage", error="internal_error", times=3, when=lambda p: p.get("channel") == AGENT_CHANNEL)
+    _, _, root = slack.message(CHANNEL, PROSPECT, "担当者につないでください")
+    [told] = posts(fake, CHANNEL, root)
+    assert handoff_of(redis_server, CHANNEL, root) is not None  # recorded even while Slack fails
+    [card] = card_for(fake)
+    failures = [c for c in fake.calls_to("chat.postMessage") if c.params.get("channel") == AGENT_CHANNEL and not c.response.get("ok")]
+    assert len(failures) == 3
+    eventually(lambda: handoff_of(redis_server, CHANNEL, root).announced)
+
+
+# -- claim, relay, close ---------------------------------------------------------------------
+
+
+def test_claim_race_between_two_processes_has_exactly_one_winner(slack, slack_b, fake, redis_server):
+    for round_ in range(5):
+        fake.reset()
+        _, _, root = slack.message(CHANNEL, PROSPECT, f"担当者と話したい ({round_})")
+        [card] = card_for(fake)
+        barrier = threading.Barrier(2)
+
+        def go(driver, agent):
+            barrier.wait()
+            assert click(driver, agent, card, "担当する").status == 200
+
+        threads = [threading.Thread(target=go, args=(slack, AGENT1)), threading.Thread(target=go, args=(slack_b, AGENT2))]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        h = eventually(lambda: (h := handoff_of(redis_server, CHANNEL, root)) and h.status == "claimed" and h)
+        loser = AGENT2 if h.agent_id == AGENT1 else AGENT1
+        [refusal] = fake.wait_for("chat.postEphemeral")
+        assert refusal.params["user"] == loser and h.agent_name in refusal.params["text"]
+        [joined] = [m for m in posts(fake, CHANNEL, root, count=2) if "対応します" in m["text"]]
+        assert h.agent_name in joined["text"]
+        time.sleep(0.3)  # nothing more arrives: one announcement to the prospect, one refusal
+        assert len(fake.calls_to("chat.postEphemeral")) == 1
+        assert len([m for m in fake.messages(channel=CHANNEL, thread_ts=root) if "対応します" in m["text"]]) == 1
+
+
+def test_relay_both_ways_silence_while_claimed_and_close(slack, fake, redis_server):
+    root, _, card = start_handoff(slack, fake)
+    click(slack, AGENT1, card, "担当する")
+    card = claimed_card(fake, card)
+    assert "佐藤" in message_text(card) and button_labels(card) == ["対応完了"]
+    joined = posts(fake, CHANNEL, root, count=3)[-1]
+    assert "佐藤" in joined["text"]
+
+    # agent -> prospect, under the agent's name and icon
+    slack.message(AGENT_CHANNEL, AGENT1, "担当の佐藤です。ご相談内容を伺います。", thread_ts=card["ts"])
+    relayed = posts(fake, CHANNEL, root, count=4)[-1]
+    assert relayed["text"] == "担当の佐藤です。ご相談内容を伺います。"
+    assert relayed["username"] == "佐藤" and relayed["icon_url"].endswith("_72.png")
+
+    # prospect -> agent; the bot itself says nothing in the prospect's thread
+    slack.message(CHANNEL, PROSPECT, "売上は3億円に訂正します。見積りを送ってください", thread_ts=root)
+    [to_agent] = posts(fake, AGENT_CHANNEL, card["ts"])
+    assert "売上は3億円に訂正します" in to_agent["text"]
+    time.sleep(0.5)
+    assert len(fake.messages(channel=CHANNEL, thread_ts=root)) == 4
+
+    # close with an outcome: the prospect is told and the bot is back
+    click(slack, AGENT1, card, "対応完了")
+    [opened] = fake.wait_for("views.open")
+    assert opened.params["view"]["callback_id"] == "handoff_close"
+    assert submit_close(slack, AGENT1, card).status == 200
+    closed_note = posts(fake, CHANNEL, root, count=5)[-1]
+    assert "終了" in closed_note["text"]
+    fake.wait_for("chat.update", lambda c: c.params["ts"] == card["ts"] and "対応完了" in message_text(c.params) and "handoff.close" not in json.dumps(c.params["blocks"]))
+    h = eventually(lambda: (h := handoff_of(redis_server, CHANNEL, root)) and h.status == "closed" and h)
+    assert h.outcome == "quote_sent"
+    slack.message(CHANNEL, PROSPECT, "卸売業でした", thread_ts=root)
+    back = posts(fake, CHANNEL, root, count=6)[-1]
+    assert "月額保険料" in message_text(back)
+
+    lines = connect(redis_server.url).transcript(f"T_HOME:{CHANNEL}:{root}")
+    roles = [l["role"] for l in lines]
+    assert "agent" in roles and any(l.get("text") == "handoff claimed" for l in lines) and any(l.get("text") == "handoff closed" for l in lines)
+
+
+# -- who may act -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("who", [OUTSIDER, GUEST_AGENT])
+def test_non_agents_and_external_users_are_refused(slack, fake, redis_server, who):
+    root, _, card = start_handoff(slack, fake)
+    click(slack, who, card, "担当する", user_team="T_EXT" if who == GUEST_AGENT else None)
+    [refusal] = fake.wait_for("chat.postEphemeral", lambda c: c.params["user"] == who)
+    assert "メンバー" in refusal.params["text"]
+    assert handoff_of(redis_server, CHANNEL, root).status == "waiting"
+    # once an agent owns it, others can neither relay nor close
+    click(slack, AGENT1, card, "担当する")
+    card = claimed_card(fake, card)
+    slack.message(AGENT_CHANNEL, AGENT2, "私が回答します", thread_ts=card["ts"])
+    fake.wait_for("chat.postEphemeral", lambda c: c.params["user"] == AGENT2 and "佐藤" in c.params["text"])
+    submit_close(slack, AGENT2, card)
+    fake.wait_for("chat.postEphemeral", lambda c: c.params["user"] == AGENT2, count=2)
+    assert handoff_of(redis_server, CHANNEL, root).status == "claimed"
+    assert all(m["text"] != "私が回答します" for m in fake.messages(channel=CHANNEL))
+
+
+# -- reminders -------------------------------------------------------------------------------
+
+
+def test_an_unclaimed_handoff_is_re_announced_exactly_once(slack, fake, redis_server):
+    root, _, card = start_handoff(slack, fake)
+    [reminder] = fake.wait_for("chat.postMessage", lambda c: c.params.get("channel") == AGENT_CHANNEL and "再通知" in c.params.get("text", ""), timeout=15)
+    assert card["ts"] in reminder.params["text"].replace(".", "") or "archives" in reminder.params["text"]
+    time.sleep(3)  # several more sweeps by both processes
+    reminders = [c for c in fake.calls_to("chat.postMessage") if "再通知" in c.params.get("text", "")]
+    assert len(reminders) == 1
+    eventually(lambda: handoff_of(redis_server, CHANNEL, root).reminded)
