@@ -21,7 +21,7 @@ from bot.turn import Choice, Inbound, Outbound
 from bot.understanding.amounts import Amount, find_amount, format_price, format_yen, mentions_foreign_currency
 from bot.understanding.faq import FaqIndex
 from bot.understanding.industries import IndustryMatch, find_industry
-from bot.understanding.intents import Intent, detect_intent, is_other_insurance
+from bot.understanding.intents import Intent, detect_intent, is_other_insurance, is_question
 from bot.understanding.normalize import detect_language, normalize
 
 log = logging.getLogger(__name__)
@@ -202,6 +202,15 @@ class Engine:
             self._prompt(flow, conv, reply)
             return
 
+        # "見積もりしたい" starts the quote; "見積もりには何が必要?" is a product question.
+        # Likewise "ありがとう、助かります" is a thank-you, "ありがとう、罰金は?" a question.
+        question = is_question(text, intents)
+        if intent is Intent.START_QUOTE and not question:
+            self._start_quote(flow, conv, reply)
+            return
+        if intent in (Intent.GREETING, Intent.THANKS, Intent.YES, Intent.NO) and not (question or other_insurance):
+            self._small_talk(flow, conv, intent, reply)
+            return
         hit = None if other_insurance else self.faq.match(text)
         if hit is not None:
             reply.kind = "faq"
@@ -209,10 +218,11 @@ class Engine:
             reply.parts.append(self.faq.answer(hit.id, lang))
             self._resume(flow, conv, reply)
             return
-        if intent is Intent.START_QUOTE or (conv.state == "new" and not other_insurance and intent is None and _is_short(norm)):
-            if conv.state == "new":
-                reply.parts.append(self.say("greeting", lang))
-            self._advance(flow, conv, reply)
+        if intent is Intent.START_QUOTE:
+            self._start_quote(flow, conv, reply)
+            return
+        if intent in (Intent.GREETING, Intent.THANKS) and not other_insurance:
+            self._small_talk(flow, conv, intent, reply)
             return
         if other_insurance or conv.state in ("new", "quoted", "unquotable"):
             reply.kind = "out_of_scope"
@@ -264,13 +274,31 @@ class Engine:
                 reply.parts.append(self.say("ack_industry", lang, industry=self._industry_label(conv.industry, lang)))
         self._prompt(flow, conv, reply)
 
-    def _resume(self, flow: QuoteFlow, conv: Conversation, reply: _Reply) -> None:
+    def _small_talk(self, flow: QuoteFlow, conv: Conversation, intent: Intent, reply: _Reply) -> None:
+        """Hello, thanks, or a bare yes/no to nothing we asked: never "out of scope"."""
+        if conv.state == "new":
+            self._start_quote(flow, conv, reply)
+        elif intent in (Intent.GREETING, Intent.THANKS):
+            reply.parts.append(self.say("thanks_reply" if intent is Intent.THANKS else "greeting_again", conv.lang))
+            self._resume(flow, conv, reply, say_resume=False)
+        else:
+            reply.parts.append(self.say("not_understood", conv.lang))
+            self._prompt(flow, conv, reply)
+
+    def _start_quote(self, flow: QuoteFlow, conv: Conversation, reply: _Reply) -> None:
+        """The prospect wants a quote (or just said hello): greet once, then ask what is missing."""
+        if conv.state == "new":
+            reply.parts.append(self.say("greeting", conv.lang))
+        self._advance(flow, conv, reply)
+
+    def _resume(self, flow: QuoteFlow, conv: Conversation, reply: _Reply, say_resume: bool = True) -> None:
         """After an answer, pick the quote up where it was (ask again what is missing); a
         first message that was a question is answered, then invited to a quote."""
         if conv.state == "new":
             self._prompt(flow, conv, reply)
         elif conv.state in ("need_both", "need_sales", "need_industry"):
-            reply.parts.append(self.say("faq_resume", conv.lang))
+            if say_resume:
+                reply.parts.append(self.say("faq_resume", conv.lang))
             self._prompt(flow, conv, reply)
         elif conv.state in ("quoted", "unquotable"):
             reply.choices = self._after_quote_choices(conv.lang) if conv.state == "quoted" else self._person_choices(conv.lang)
@@ -425,11 +453,6 @@ class Engine:
             faq_id=reply.faq_id, handoff=reply.handoff, urgent=reply.urgent,
             choices=reply.choices, fields=reply.fields, note=reply.note,
         )
-
-
-def _is_short(norm: str) -> bool:
-    """A short opener ("こんにちは", "hi") starts the quote rather than being out of scope."""
-    return len(norm) <= 12
 
 
 def _hash(key: str) -> str:

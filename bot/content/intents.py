@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from bot.content.yamlfile import load_model
 
-INTENT_NAMES = ("incident", "handoff", "restart", "plan2", "start_quote", "yes", "no")
+INTENT_NAMES = ("incident", "handoff", "restart", "plan2", "start_quote", "yes", "no", "greeting", "thanks")
 """Every intent the engine understands. incident and handoff must be tried first, in that order."""
 
 
@@ -71,6 +71,9 @@ class IntentSpec(_Strict):
 class IntentContent(_Strict):
     intents: list[IntentSpec] = Field(min_length=1)
     other_insurance: Patterns
+    question: Patterns
+    """What makes a message a question ("...ですか", "how ...?"): "見積もりしたい" starts a
+    quote, while "見積もりには何が必要?" is answered from the FAQ."""
 
     @field_validator("intents")
     @classmethod
@@ -90,7 +93,7 @@ class IntentContent(_Strict):
                 raise ValueError(f"intent '{spec.name}' has no patterns")
         return v
 
-    @field_validator("other_insurance")
+    @field_validator("other_insurance", "question")
     @classmethod
     def _some(cls, v: Patterns) -> Patterns:
         if not v.all():

@@ -26,6 +26,8 @@ class Intent(str, Enum):
     YES = "yes"
     NO = "no"
     RESTART = "restart"
+    GREETING = "greeting"
+    THANKS = "thanks"
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,7 @@ class _Rule:
 class _Compiled:
     rules: tuple[_Rule, ...]
     other_insurance: re.Pattern[str]
+    question: re.Pattern[str]
 
 
 _CACHE: dict[int, tuple[IntentContent, _Compiled]] = {}
@@ -60,8 +63,9 @@ def _compiled(intents: IntentContent) -> _Compiled:
         for spec in intents.intents
     )
     other = _union(intents.other_insurance.all())
-    assert other is not None  # validated non-empty on load
-    compiled = _Compiled(rules, other)
+    question = _union(intents.question.all())
+    assert other is not None and question is not None  # validated non-empty on load
+    compiled = _Compiled(rules, other, question)
     if len(_CACHE) > 16:
         _CACHE.clear()
     _CACHE[id(intents)] = (intents, compiled)
@@ -75,6 +79,11 @@ def _prepare(text: str) -> str:
 def is_other_insurance(text: str, intents: IntentContent) -> bool:
     """True when the message is about insurance we do not sell (自動車保険, life insurance...)."""
     return _compiled(intents).other_insurance.search(_prepare(text)) is not None
+
+
+def is_question(text: str, intents: IntentContent) -> bool:
+    """True when the message is phrased as a question (content/intents.yaml `question`)."""
+    return _compiled(intents).question.search(_prepare(text)) is not None
 
 
 def detect_intent(text: str, intents: IntentContent) -> Intent | None:
