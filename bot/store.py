@@ -1,7 +1,9 @@
 """Redis storage: conversations, transcripts, handoff index, event dedupe.
 
 Every key of a conversation carries the conversation key as a hash tag
-(`conv:{T:C:ts}:state`), so a turn's writes land in one slot and work on Redis Cluster.
+(`conv:{T:C:ts}:state`), so a turn's writes land in one slot and work on Redis Cluster; the
+one shared key, the index of open handoffs, is written outside that transaction (see
+`open_handoffs`).
 A turn is optimistic: WATCH the state, compute, write state and transcript in one
 MULTI/EXEC; if another process wrote the same conversation meanwhile, the turn is computed
 again from the newer state. Nothing a turn says leaves the process before its write is
@@ -93,35 +95,44 @@ class Store:
                     current = None if raw is None else Conversation.model_validate_json(raw)
                     turn, result = step(current)
                     conv = turn.conversation
+                    opened = _is_open(conv)
+                    if opened:  # index first: an entry without an open handoff is skipped on read
+                        self.redis.zadd(OPEN_HANDOFFS, {conv.key: conv.handoff.created_at})  # type: ignore[union-attr]
                     pipe.multi()
                     pipe.set(skey, conv.model_dump_json(), ex=self.ttl)
                     if turn.transcript:
                         pipe.rpush(tkey, *(json.dumps(e, ensure_ascii=False) for e in turn.transcript))
                         pipe.ltrim(tkey, -TRANSCRIPT_CAP, -1)
                     pipe.expire(tkey, self.ttl)
-                    self._index_handoff(pipe, conv)
                     pipe.execute()
-                    return result
                 except redis.WatchError:
                     continue
+                if not opened and conv.handoff is not None:
+                    self.redis.zrem(OPEN_HANDOFFS, conv.key)  # best effort: stale entries are skipped
+                return result
         raise ConcurrentUpdate(conversation_key)
 
-    def _index_handoff(self, pipe: Any, conv: Conversation) -> None:
-        """Open handoffs (waiting or claimed) are listed in one sorted set, oldest first."""
-        h = conv.handoff
-        if h is not None and h.status in ("waiting", "claimed"):
-            pipe.zadd(OPEN_HANDOFFS, {conv.key: h.created_at})
-        else:
-            pipe.zrem(OPEN_HANDOFFS, conv.key)
+    def open_handoffs(self, prune_after_seconds: float = 300.0) -> list[Conversation]:
+        """Conversations with a waiting or claimed handoff, oldest handoff first.
 
-    def open_handoffs(self) -> list[Conversation]:
-        """Conversations with a waiting or claimed handoff, oldest handoff first."""
-        keys = self.redis.zrange(OPEN_HANDOFFS, 0, -1)
+        The index (`handoffs:open`) is written outside the conversation's transaction, so that
+        every key of one MULTI shares the conversation's hash slot (Redis Cluster): an entry is
+        added before the turn that opens a handoff commits, and removed after the turn that
+        closes it. The conversation is the truth; an entry whose conversation has no open
+        handoff is skipped, and dropped once it is old enough not to be a turn in flight.
+        """
         out = []
-        for key in keys:
-            conv = self.load(key.decode() if isinstance(key, bytes) else key)
-            if conv is not None and conv.handoff is not None:
+        stale = []
+        now = time.time()
+        for raw_key, score in self.redis.zrange(OPEN_HANDOFFS, 0, -1, withscores=True):
+            key = raw_key.decode() if isinstance(raw_key, bytes) else raw_key
+            conv = self.load(key)
+            if conv is not None and _is_open(conv):
                 out.append(conv)
+            elif now - score > prune_after_seconds:
+                stale.append(key)
+        if stale:
+            self.redis.zrem(OPEN_HANDOFFS, *stale)
         return out
 
     # -- once-only work ------------------------------------------------------------------
@@ -136,6 +147,10 @@ class Store:
     def get_json(self, key: str) -> Any:
         raw = self.redis.get(key)
         return None if raw is None else json.loads(raw)
+
+
+def _is_open(conv: Conversation) -> bool:
+    return conv.handoff is not None and conv.handoff.status in ("waiting", "claimed")
 
 
 def connect(url: str | None = None) -> Store:
