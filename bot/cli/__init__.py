@@ -26,8 +26,18 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _utf8_streams() -> None:
+    """QA scripts pipe UTF-8 whatever the locale says; an undecodable byte becomes U+FFFD and
+    gets a polite reply instead of killing the run."""
+    for stream, errors in ((sys.stdin, "replace"), (sys.stdout, "backslashreplace")):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(encoding="utf-8", errors=errors)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    _utf8_streams()
     try:
         return int(args.func(args) or 0)
     except KeyboardInterrupt:

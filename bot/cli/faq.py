@@ -10,7 +10,6 @@ close an abstention was. The answer is in the language of the question.
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import sys
 from typing import TextIO
@@ -50,8 +49,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"content error: {exc}", file=sys.stderr)
         return 2
     if args.jsonl:
-        return _jsonl(index, _utf8_stdin(), _utf8_stdout())
-    out = _utf8_stdout()
+        return _jsonl(index, sys.stdin, sys.stdout)
+    out = sys.stdout
     record = result(index, args.question)
     if record["id"] is None:
         out.write(f"(abstained: no confident answer; best score {record['score']:.3f})\n")
@@ -68,12 +67,3 @@ def _jsonl(index: FaqIndex, stdin: TextIO, stdout: TextIO) -> int:
         stdout.write(json.dumps(result(index, question), ensure_ascii=False) + "\n")
         stdout.flush()
     return 0
-
-
-def _utf8_stdin() -> TextIO:
-    """Read UTF-8 whatever the locale says; undecodable bytes must not kill a QA run."""
-    return io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="replace")
-
-
-def _utf8_stdout() -> TextIO:
-    return io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", write_through=False, line_buffering=False)
