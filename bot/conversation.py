@@ -402,7 +402,10 @@ class Engine:
         lang, handoff = conv.lang, conv.handoff
         outs = [Outbound("relay", inbound.text, lang, conv.state, to_agent=True)] if inbound.text else []
         if inbound.text and detect_intent(inbound.text, self.content.intents) is Intent.INCIDENT and not handoff.urgent:
-            handoff.urgent, handoff.announced, handoff.updated_at = True, False, now
+            # The accident procedure is safety advice: the prospect gets it at once even when a
+            # person has the conversation. The handoff becomes urgent; its card is updated, not
+            # posted again.
+            handoff.urgent, handoff.updated_at = True, now
             outs.append(Outbound("handoff", self.say("handoff_incident", lang), lang, conv.state, handoff=True, urgent=True))
             return outs
         if handoff.status == "waiting":

@@ -141,6 +141,10 @@ class Store:
         """True exactly once per `name` within `ttl_seconds`, across every process."""
         return bool(self.redis.set(f"once:{name}", "1", nx=True, ex=ttl_seconds))
 
+    def forget(self, name: str) -> None:
+        """Undo `first_time(name)`: the work it guarded did not happen after all."""
+        self.redis.delete(f"once:{name}")
+
     def put_json(self, key: str, value: Any, ttl_seconds: int | None = None) -> None:
         self.redis.set(key, json.dumps(value, ensure_ascii=False), ex=ttl_seconds or self.ttl)
 

@@ -208,3 +208,81 @@ def test_unreachable_redis_stops_start_up(fake):
     env = app_env(fake, f"redis://127.0.0.1:{free_port()}/0", 1)
     done = subprocess.run([sys.executable, "-m", "bot", "serve"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
     assert done.returncode == 2 and "Redis" in done.stderr
+
+
+# -- found in review: shared channels, stray threads, files, failures ---------------------------
+
+
+def test_a_mention_in_someone_elses_thread_starts_a_conversation_there(slack, fake):
+    people_talking = "1690000000.000001"  # a thread the bot has never been part of
+    slack.app_mention(CHANNEL, PROSPECT, "売上5億の小売業だといくら?", thread_ts=people_talking, parent_user_id="UCOLLEAGUE")
+    [card] = replies_in(fake, CHANNEL, people_talking)
+    assert "8,140円" in message_text(card)
+    # A plain reply in a thread nobody called the bot into stays unanswered.
+    lunch = "1690000000.000002"
+    slack.message(CHANNEL, PROSPECT, "そばがいいです", thread_ts=lunch, parent_user_id="UCOLLEAGUE")
+    _, _, barrier = slack.message(CHANNEL, PROSPECT, "売上5億の製造業です")  # answered after the one above
+    replies_in(fake, CHANNEL, barrier)
+    assert not fake.messages(channel=CHANNEL, thread_ts=lunch)
+
+
+def test_only_the_prospect_can_press_their_buttons(slack, fake):
+    _, _, root = slack.message(CHANNEL, PROSPECT, "見積もりしたいです")
+    [ask] = replies_in(fake, CHANNEL, root)
+    click(slack, EXTERNAL, ask, "3億〜5億円", user_team="T_EXT")
+    [refusal] = fake.wait_for("chat.postEphemeral", lambda c: c.params["user"] == EXTERNAL)
+    assert "始めた方だけ" in refusal.params["text"]
+    assert not fake.calls_to("chat.update") and len(fake.messages(channel=CHANNEL, thread_ts=root)) == 1
+    # ...and the prospect's own click still works afterwards.
+    click(slack, PROSPECT, ask, "3億〜5億円")
+    assert "業種" in replies_in(fake, CHANNEL, root, count=2)[-1]["text"]
+
+
+def test_a_file_without_text_is_not_answered(slack, fake):
+    files = [{"id": "F1", "name": "screenshot.png", "permalink": "https://example.slack.com/files/F1"}]
+    _, _, root = slack.message(CHANNEL, PROSPECT, "見積もりしたいです")
+    replies_in(fake, CHANNEL, root)
+    slack.message(CHANNEL, PROSPECT, "", thread_ts=root, subtype="file_share", files=files)
+    slack.message(CHANNEL, PROSPECT, "5億円です", thread_ts=root)
+    later = replies_in(fake, CHANNEL, root, count=2)[-1]
+    assert "業種" in later["text"]
+    assert len(fake.messages(channel=CHANNEL, thread_ts=root)) == 2
+
+
+def test_a_click_whose_turn_fails_can_be_retried(slack, fake, redis_server):
+    _, _, root = slack.message(CHANNEL, PROSPECT, "見積もりしたいです")
+    [ask] = replies_in(fake, CHANNEL, root)
+    # The receipt can't be written: the click still counts and the flow moves on.
+    fake.fail_next("chat.update", error="message_not_found")
+    click(slack, PROSPECT, ask, "3億〜5億円")
+    assert "業種" in replies_in(fake, CHANNEL, root, count=2)[-1]["text"]
+
+
+def test_slash_command_for_someone_the_app_cannot_dm_says_so(slack, fake):
+    fake.fail_next("conversations.open", error="cannot_dm_bot")
+    resp = slack.slash_command("/cyber-quote", "", EXTERNAL, CHANNEL)
+    assert resp.status == 200 and "DMを開けませんでした" in resp.json()["text"]
+    assert not fake.calls_to("chat.postMessage")
+
+
+@pytest.mark.parametrize("fault, named", [
+    ({"fail": ("auth.test", "invalid_auth")}, "SLACK_BOT_TOKEN"),
+    ({"fail": ("conversations.info", "channel_not_found")}, "AGENT_CHANNEL_ID"),
+    ({"not_member": True}, "AGENT_CHANNEL_ID"),
+    ({"api_url": "http://127.0.0.1:9/api/"}, "SLACK_API_URL"),
+])
+def test_slack_problems_at_start_up_name_the_setting(fake, redis_server, fault, named):
+    env = app_env(fake, redis_server.url, 1)
+    if "fail" in fault:
+        fake.fail_next(*fault["fail"])
+    if "api_url" in fault:
+        env["SLACK_API_URL"] = fault["api_url"]
+    if fault.get("not_member"):
+        fake.channels[AGENT_CHANNEL] = {"is_member": False}
+    try:
+        done = subprocess.run([sys.executable, "-m", "bot", "serve"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    finally:
+        fake.channels.pop(AGENT_CHANNEL, None)
+        fake.reset()
+    assert done.returncode == 2, done.stderr[-500:]
+    assert named in done.stderr and "Traceback" not in done.stderr

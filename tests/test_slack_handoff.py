@@ -275,3 +275,47 @@ def test_an_unclaimed_handoff_is_re_announced_exactly_once(slack, fake, redis_se
     reminders = [c for c in fake.calls_to("chat.postMessage") if "再通知" in c.params.get("text", "")]
     assert len(reminders) == 1
     eventually(lambda: handoff_of(redis_server, CHANNEL, root).reminded)
+
+
+# -- found in review: what relayed text may do, incidents while claimed, lost reminders ----------
+
+
+def test_relayed_text_cannot_ping_or_disguise_links(slack, fake, redis_server):
+    root, _, card = start_handoff(slack, fake)
+    click(slack, AGENT1, card, "担当する")
+    card = claimed_card(fake, card)
+    # What a prospect typed as "<!channel> 至急 <https://evil.example|請求書>" reaches the app escaped.
+    slack.message(CHANNEL, PROSPECT, "&lt;!channel&gt; 至急 &lt;https://evil.example|請求書&gt;", thread_ts=root)
+    [to_agent] = posts(fake, AGENT_CHANNEL, card["ts"])
+    assert "<!channel>" not in to_agent["text"] and "<https://evil.example|" not in to_agent["text"]
+    assert "&lt;!channel&gt;" in to_agent["text"]
+    # An agent's own markup passes (mentions, links), but never a broadcast into the prospect's channel.
+    slack.message(AGENT_CHANNEL, AGENT1, "<!here> 詳しくは <https://example.com/guide|こちら> をご覧ください", thread_ts=card["ts"])
+    relayed = eventually(lambda: [m for m in fake.messages(channel=CHANNEL, thread_ts=root) if "ご覧ください" in m.get("text", "")])
+    assert "<!here>" not in relayed[0]["text"] and "<https://example.com/guide|こちら>" in relayed[0]["text"]
+
+
+def test_an_incident_reported_after_claiming_updates_the_card_not_a_second_one(slack, fake, redis_server):
+    root, _, card = start_handoff(slack, fake)
+    click(slack, AGENT1, card, "担当する")
+    card = claimed_card(fake, card)
+    slack.message(CHANNEL, PROSPECT, "今、ランサムウェアでファイルが暗号化されました", thread_ts=root)
+    told = eventually(lambda: [m for m in fake.messages(channel=CHANNEL, thread_ts=root) if "事故のご連絡" in m.get("text", "")])
+    assert told  # safety advice goes out at once, even with a person on the conversation
+    fake.wait_for("chat.update", lambda c: c.params["ts"] == card["ts"] and "至急" in message_text(c.params))
+    time.sleep(0.5)
+    assert len(card_for(fake)) == 1
+    h = handoff_of(redis_server, CHANNEL, root)
+    assert h.urgent and h.status == "claimed" and h.card_ts == card["ts"]
+
+
+def test_a_reminder_that_could_not_be_posted_is_tried_again(slack, fake, redis_server):
+    reminder = lambda p: p.get("channel") == AGENT_CHANNEL and "再通知" in p.get("text", "")  # noqa: E731
+    # Every attempt of one sweep's post fails (5 retries with backoff): a later sweep must try again.
+    fake.fail_next("chat.postMessage", error="internal_error", times=6, when=reminder)
+    root, _, card = start_handoff(slack, fake)
+    fake.wait_for("chat.postMessage", lambda c: reminder(c.params) and c.response.get("ok"), timeout=30)
+    time.sleep(3)
+    sent = [c for c in fake.calls_to("chat.postMessage") if reminder(c.params) and c.response.get("ok")]
+    assert len(sent) == 1
+    eventually(lambda: handoff_of(redis_server, CHANNEL, root).reminded)

@@ -49,4 +49,7 @@ def deliver(ctx: SlackContext, key: str, channel: str, thread_ts: str | None, ou
             unfurl_media=False,
         )
         if out.handoff:
-            handoffs.announce(ctx, key)
+            if handoffs.announce(ctx, key) and out.urgent:
+                conv = ctx.store.load(key)  # already on the agent channel: show it as urgent
+                if conv is not None:
+                    handoffs.refresh_card(ctx, conv)

@@ -325,7 +325,9 @@ def relay_to_agent(ctx: SlackContext, key: str, out: Outbound) -> None:
     h = conv.handoff if conv else None
     if h is None or not h.card_ts or not h.card_channel:
         return  # the card, when it is posted, shows the latest messages
-    text = ctx.say("relay_from_prospect", AGENT_LANG, text=out.text)
+    # Shown literally: a prospect (or an external guest) must not ping @channel or dress up a
+    # link in the agent channel.
+    text = ctx.say("relay_from_prospect", AGENT_LANG, text=blocks.escape(out.text))
     post_with_retry(ctx, channel=h.card_channel, thread_ts=h.card_ts, text=blocks.fallback_text(text),
                     unfurl_links=False, unfurl_media=False)
 
@@ -341,11 +343,11 @@ def relay_from_agent(ctx: SlackContext, event: dict[str, Any]) -> None:
     if agent is None:
         refuse(ctx, channel, user, ctx.say("refuse_not_agent", AGENT_LANG), thread_ts)
         return
-    from bot.slack.text import plain_text
+    from bot.slack.text import agent_text, plain_text
 
-    text = plain_text(event.get("text") or "", ctx.bot_user_id)
-    if not text:
+    if not plain_text(event.get("text") or "", ctx.bot_user_id):
         return
+    text = agent_text(event.get("text") or "", ctx.bot_user_id)
     try:
         desk(ctx).agent_said(key, handoff_id, agent.id, text)
     except HandoffRefused as refused:

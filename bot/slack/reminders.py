@@ -41,6 +41,8 @@ def sweep(ctx: SlackContext, now: float | None = None) -> None:
         if post_with_retry(ctx, channel=ctx.settings.agent_channel_id, text=text) is not None:
             handoffs.desk(ctx).mark(conv.key, h.id, reminded=True)
             log.info("handoff reminder sent")
+        else:
+            ctx.store.forget(f"remind:{h.id}")  # not sent: the next sweep tries again
 
 
 def _card_link(ctx: SlackContext, channel: str | None, ts: str | None) -> str:

@@ -19,6 +19,30 @@ def settings_or_exit(mode: Mode) -> SlackSettings:
         raise StartupError(f"bad settings: {exc}") from None
 
 
+def check_slack(settings: SlackSettings) -> None:
+    """Before serving: the token works, the Web API answers, and the app can post to the agent
+    channel. Each failure names the setting to fix (a worker that can't boot says nothing useful)."""
+    from slack_sdk.errors import SlackApiError
+
+    from bot.slack.app import web_client
+
+    client = web_client(settings)
+    try:
+        client.auth_test()
+    except SlackApiError as exc:
+        raise StartupError(f"SLACK_BOT_TOKEN was refused by Slack ({exc.response.get('error')})") from None
+    except Exception as exc:  # connection refused, DNS, TLS: the URL is wrong or unreachable
+        raise StartupError(f"cannot reach the Slack Web API at SLACK_API_URL ({settings.api_url}): {type(exc).__name__}") from None
+    try:
+        info = client.conversations_info(channel=settings.agent_channel_id)["channel"]
+    except SlackApiError as exc:
+        raise StartupError(f"AGENT_CHANNEL_ID {settings.agent_channel_id}: {exc.response.get('error')} "
+                           "(is the id right, and is the app invited to that channel?)") from None
+    if not info.get("is_member", True):
+        raise StartupError(f"AGENT_CHANNEL_ID {settings.agent_channel_id}: the app is not a member of that channel; "
+                           "invite it there (/invite @the-app) so it can post handoff cards")
+
+
 def wsgi_app(settings: SlackSettings) -> Any:
     """Bolt's WSGI handler at /slack/events, plus GET /healthz for the platform."""
     from slack_bolt.adapter.wsgi import SlackRequestHandler
@@ -52,6 +76,7 @@ def serve() -> int:
 
     settings = settings_or_exit("http")
     build_runtime(require_redis=True, redis_url=settings.redis_url)  # fail fast, before forking
+    check_slack(settings)
 
     class Server(BaseApplication):  # type: ignore[misc]
         def load_config(self) -> None:
@@ -79,6 +104,7 @@ def socket() -> int:
 
     settings = settings_or_exit("socket")
     runtime = build_runtime(require_redis=True, redis_url=settings.redis_url)
+    check_slack(settings)
     app, ctx = create_app(settings, runtime, socket_mode=True)
     from bot.slack import reminders
 

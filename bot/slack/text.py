@@ -20,3 +20,12 @@ def plain_text(text: str, bot_user_id: str | None = None) -> str:
     text = _CHANNEL.sub(lambda m: f"#{m.group(1) or ''}", text)
     text = _LINK.sub(lambda m: m.group(2) or m.group(1), text)
     return html.unescape(text).strip()
+
+
+def agent_text(text: str, bot_user_id: str | None = None) -> str:
+    """An agent's reply as the prospect will see it: the agent's own formatting and links are
+    kept (Slack markup passes through), mentions of the bot and broadcasts (@channel, @here,
+    @everyone) are removed, so an agent's message can never ping the prospect's channel."""
+    if bot_user_id:
+        text = text.replace(f"<@{bot_user_id}>", " ")
+    return _SPECIAL.sub("", text).strip()

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from slack_bolt import Ack, App
+from slack_sdk.errors import SlackApiError
 
 from bot.slack.context import SlackContext
 from bot.slack.delivery import deliver
 from bot.understanding.normalize import detect_language
+
+log = logging.getLogger(__name__)
 
 
 def register(app: App, ctx: SlackContext) -> None:
@@ -19,8 +23,14 @@ def register(app: App, ctx: SlackContext) -> None:
         if text:
             ack(response_type="ephemeral", text=faq_reply(ctx, text, lang))
             return
+        try:
+            channel = ctx.client.conversations_open(users=command["user_id"])["channel"]["id"]
+        except SlackApiError as exc:  # e.g. a Slack Connect guest the app can't DM
+            log.warning("conversations.open failed (%s)", exc.response.get("error"))
+            ack(response_type="ephemeral", text=ctx.say("slash_dm_failed", lang))
+            return
         ack(response_type="ephemeral", text=ctx.say("slash_started", lang))
-        start_dm(ctx, command["user_id"], lang)
+        start_dm(ctx, channel, lang)
 
 
 def faq_reply(ctx: SlackContext, question: str, lang: str) -> str:
@@ -30,7 +40,6 @@ def faq_reply(ctx: SlackContext, question: str, lang: str) -> str:
     return ctx.engine.faq.answer(hit.id, lang)
 
 
-def start_dm(ctx: SlackContext, user_id: str, lang: str) -> None:
-    channel = ctx.client.conversations_open(users=user_id)["channel"]["id"]
+def start_dm(ctx: SlackContext, channel: str, lang: str) -> None:
     key = ctx.conversation_key(channel, None)
     deliver(ctx, key, channel, None, ctx.engine.start(key, lang))

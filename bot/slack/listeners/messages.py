@@ -60,10 +60,25 @@ def handle_prospect_message(ctx: SlackContext, event: dict[str, Any]) -> None:
     is_dm = event.get("channel_type") == "im" or channel.startswith("D")
     root = None if is_dm else (thread_ts or ts)
     key = ctx.conversation_key(channel, root)
-    if not is_dm and thread_ts and thread_ts != ts and ctx.store.load(key) is None:
-        return  # a thread under someone else's message: not a conversation with the bot
+    raw = event.get("text") or ""
+    mentioned = event.get("type") == "app_mention" or bool(ctx.bot_user_id and f"<@{ctx.bot_user_id}>" in raw)
+    conv = ctx.store.load(key)
+    if not is_dm and thread_ts and thread_ts != ts and conv is None and not mentioned:
+        return  # a thread under someone else's message, where nobody called the bot
+    text = plain_text(raw, ctx.bot_user_id)
+    if not text:
+        files = event.get("files") or []
+        if not files or conv is None or conv.state != "with_person":
+            return  # a file alone, or an empty message: nothing for the bot to answer
+        text = ctx.say("file_shared", conv.lang, files=", ".join(_file_ref(f) for f in files))
     if not ctx.store.first_time(f"msg:{channel}:{ts}", SEEN_TTL_SECONDS):
         return
-    text = plain_text(event.get("text") or "", ctx.bot_user_id)
     outs = ctx.engine.handle(key, Inbound(text=text, user=event.get("user")))
     deliver(ctx, key, channel, root, outs)
+
+
+def _file_ref(file: dict[str, Any]) -> str:
+    """A shared file as the agent sees it relayed: its name and link (the file stays in Slack)."""
+    name = file.get("name") or file.get("title") or "file"
+    link = file.get("permalink")
+    return f"{name} ({link})" if link else name
