@@ -251,7 +251,7 @@ def test_quote_prints_one_json_quote(args: list[str], expected: dict[str, Any]) 
 @pytest.mark.parametrize("sales, industry, reason", [
     ("500000000", "it_services", "it_services_option"),      # recognised, not quoted online
     ("500000000", "real_estate", "unrated_industry"),        # not in the table
-    ("500000000", "manufactoring", "unrated_industry"),      # a typo gets the same answer
+    ("500000000", "manufactoring", "unrated_industry"),      # a typo: same answer, and a hint
     ("5000000000", "manufacturing", "above_table"),          # 50億 is beyond 30億
     ("0", "manufacturing", "non_positive_sales"),
     ("-5", "manufacturing", "non_positive_sales"),
@@ -260,6 +260,16 @@ def test_quote_unavailable_exits_1_with_a_json_reason(sales: str, industry: str,
     proc = run_bot(["quote", "--sales", sales, "--industry", industry])
     assert proc.returncode == 1
     assert json.loads(proc.stdout) == {"quote": None, "unavailable": reason}
+    # A key no content file knows is named on stderr, with the keys that exist.
+    assert ("manufacturing, restaurant" in proc.stderr) == (industry in ("real_estate", "manufactoring"))
+
+
+def test_quote_below_the_floor_says_so_on_stderr() -> None:
+    proc = run_bot(["quote", "--sales", "1000", "--industry", "retail"])
+    assert proc.returncode == 0
+    assert json.loads(proc.stdout)["monthly_yen"] == json.loads(
+        run_bot(["quote", "--sales", "100000000", "--industry", "retail"]).stdout)["monthly_yen"]
+    assert "floor" in proc.stderr and "100000000" in proc.stderr
 
 
 @pytest.mark.parametrize("args", [
