@@ -225,3 +225,66 @@ def test_huge_and_odd_messages_are_answered_or_abstained_safely(index):
     # A real question drowned in repetition is still that question, not a crash.
     hit = index.match("罰金は補償されますか" * 4000)
     assert hit is None or hit.id == "fines"
+
+
+# --- general behaviours of the method -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "inflected, plain",
+    [
+        ("Is enrolling possible for a sole trader?", "Is it possible to enroll as a sole trader?"),
+        ("Which sectors get excluded?", "Which sector gets excluded?"),
+        ("Are our hacked laptops' repairs paid for?", "Are our hack laptop repair paid for?"),
+    ],
+)
+def test_english_inflections_match_their_stem(index, inflected, plain):
+    """-ing, -ed and plural forms (of synonym members too) read as the word itself."""
+    assert index.rank(inflected) == index.rank(plain)
+    assert index.rank(inflected)
+
+
+@pytest.mark.parametrize(
+    "typo, spelt",
+    [
+        ("Can a sole propreitor enroll?", "Can a sole proprietor enroll?"),  # swapped letters
+        ("what does the coverge include", "what does the coverage include"),  # synonym member
+        ("is there an emergancy hotline", "is there an emergency hotline"),  # inside a phrase
+    ],
+)
+def test_a_typo_of_a_content_or_synonym_word_is_corrected(index, typo, spelt):
+    assert index.rank(typo) == index.rank(spelt)
+    assert index.match(typo) is not None
+
+
+def test_a_short_real_word_is_not_taken_for_a_typo(index):
+    """prime is one letter from price (a premium synonym) but is a word of its own."""
+    assert index.rank("prime") == []
+    assert index.rank("premum")[0].id == "premium-examples"  # a dropped letter is a typo
+
+
+def test_grammar_words_do_not_pull_towards_a_topic(index):
+    assert index.rank("Are forensic costs covered after an incident?") == index.rank(
+        "Are forensic costs covered for an incident?"
+    )
+
+
+def test_a_negated_phrase_is_not_read_as_its_opposite(faq, index):
+    """対象外 (not covered) must not be rewritten to 補償 (covered)."""
+    coverage_words = faq.synonyms.ja["補償"]
+    assert not any("対象外" in word or "ない" in word for word in coverage_words)
+    assert index.rank("対象外")[0].id != index.rank("補償")[0].id
+
+
+def test_english_synonym_groups_do_not_collide_once_stemmed(faq):
+    """Two groups whose members meet after stemming (inform/information) would make one word
+    mean two things, whichever group happened to come first."""
+    from bot.understanding.faq import _Analyzer
+    from bot.understanding.normalize import normalize
+
+    analyzer = _Analyzer(faq)
+    owners: dict[str, set[str]] = {}
+    for canonical, variants in faq.synonyms.en.items():
+        for variant in [*variants, canonical]:
+            owners.setdefault(analyzer.stem_text(normalize(variant)), set()).add(canonical)
+    assert not {form: groups for form, groups in owners.items() if len(groups) > 1}

@@ -3,17 +3,28 @@
 Why this method: the FAQ is small (a dozen or so topics), questions arrive in Japanese and
 English, and nothing may call a hosted model or need a tokenizer dictionary. So:
 
-- Text is normalised (NFKC, case), then content-supplied synonyms rewrite wording and spelling
-  variants (見積もり/見積り/みつもり, freelancer/self-employed) to one form, and filler request
-  words (教えてください, please tell me) are dropped. Katakana and hiragana spellings of a synonym
-  match alike.
+- Text is normalised (NFKC, case). English words are reduced to their Snowball (Porter2)
+  stem, the same for content, synonyms, fillers and questions, so every inflection of a word
+  meets the others (join/joining/joined, policy/policies). In a question, a word whose stem the
+  content never uses is first read as the content word it is a typo of, when there is one:
+  one edit away (a swap of neighbouring letters is one edit), same first letter, at least five
+  letters, and for words under seven letters no substituted letter, since prime/price and
+  police/policy are real words, not typos. The vocabulary for this is every English word the
+  content writes, synonym members included (covrage -> coverage -> the coverage concept).
+- Content-supplied synonyms then rewrite wording and spelling variants (見積もり/見積り/みつもり,
+  freelancer/self-employed) to one concept, and filler request words (教えてください, please
+  tell me) are dropped. Katakana and hiragana spellings of a synonym match alike. A synonym
+  group holds true synonyms only: a variant that changes the meaning (対象外 is not 補償,
+  "included" is not "covered") makes questions about one thing match another.
 - Japanese is compared as character bigrams on hiragana-folded text: no word segmentation is
   needed, and polite/casual endings or a mistyped character only disturb a bigram or two.
   Bigrams made only of hiragana are mostly grammar (ですか, できる), so they weigh less than
-  bigrams with a kanji, katakana or digit in them.
-- English is compared as stemmed words (plural stripped, cut to five letters) with stop words
-  dropped; an unknown word within one or two edits of a word the content uses is read as that
-  word, which absorbs small typos.
+  bigrams with a kanji, katakana or digit in them. Inside a katakana word each bigram after the
+  first weighs less, so one loanword (サイバー: three bigrams) does not outweigh the rest of the
+  question.
+- English is compared as stems with stop words (grammar words, prepositions, conjunctions)
+  dropped. A synonym concept counts as one feature, a little more than one bigram or word,
+  since it stands for a whole word or phrase.
 - Each feature is weighted by its inverse entry frequency, so words every entry shares (保険,
   insurance) count for little and a topic's own words count for a lot.
 
@@ -35,8 +46,9 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Iterable
 
+import snowballstemmer
 from rapidfuzz import process
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA, Indel, Levenshtein
 
 from bot.content.faq import FaqContent
 from bot.understanding.normalize import detect_language, normalize, to_hiragana
@@ -68,6 +80,15 @@ ANSWER_WEIGHT = 0.5
 """Features found only in an entry's answer count this much: the answer says what the topic
 covers, but people ask with question words, so the question forms and keywords lead."""
 
+CONCEPT_WEIGHT = 1.1
+"""Question weight of a synonym concept. It stands for a whole word or phrase, where a Japanese
+word spelt out gives several bigrams, so it weighs a little more than one feature; not much
+more, or a generic concept (いくら -> 金額) alone would outweigh a question's unknown words."""
+
+KATAKANA_EXTRA = 0.5
+"""Weight factor of each bigram of a katakana word after its first: a loanword's bigrams say
+one thing, not several."""
+
 OOV_FACTOR = 0.8
 """An unknown Japanese bigram weighs this times the inverse frequency of a feature unique to
 one entry: high enough that a question mostly about something else falls below the threshold,
@@ -76,6 +97,14 @@ low enough that a prospect's own details (デザイン事務所) do not drown th
 OOV_WORD_FACTOR = 1.0
 """The same for an unknown English word. A whole unknown word is stronger evidence that the
 question is about something else than one unknown bigram of a Japanese word."""
+
+MIN_TYPO_LENGTH = 5
+"""Shorter unknown words are left alone: one edit turns too many short words into others
+(sues -> smes, boss -> loss)."""
+
+SUBSTITUTION_MIN_LENGTH = 7
+"""From this length a typo may be a substituted letter; shorter words one substitution from a
+content word are usually other real words (prime/price)."""
 
 MAX_FUZZY_LOOKUPS = 24
 """Typo correction is cheap per word but a pasted essay has hundreds; past this many unknown
@@ -91,7 +120,8 @@ _STOPWORDS = frozenset(
     aren't can't cannot won't im i'm i'd i'll i've we're we've we'd you're it'd let let's like
     want wanted know yes ok okay well still yet even ever something anything thing
     things one ones am pm s t d ll ve re m give gives tell show let make go see use take takes
-    exactly actually please""".split()
+    exactly actually please after before while during since until till because though although
+    unless whether rather either neither""".split()
 )
 
 _JA_CHAR = r"\u3041-\u3096\u30a1-\u30fa\u30fc\u3005\u3400-\u4dbf\u4e00-\u9fff"
@@ -102,10 +132,12 @@ _TOKEN = re.compile(
     rf"{_CONCEPT_OPEN}[^{_CONCEPT_CLOSE}]*{_CONCEPT_CLOSE}|(?:[0-9][0-9,]*%?|[{_JA_CHAR}])+|[a-z]+(?:'[a-z]+)?"
 )
 _HIRAGANA = re.compile(r"[\u3041-\u3096]")
+_KATAKANA_PAIR = re.compile(r"[\u30a1-\u30fa\u30fc]{2}")
 _DIGITS_ONLY = re.compile(r"^[0-9][0-9,]*%?$")
 _APOSTROPHES = re.compile(r"[’‘`´]")
 _CONTRACTION = re.compile(r"(?:'s|'re|'ve|'ll|'d|'m|n't|')$")
 _KANJI = re.compile(r"[\u3005\u3400-\u4dbf\u4e00-\u9fff]")
+_WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
 
 
 @dataclass(frozen=True)
@@ -134,62 +166,95 @@ def _is_latin(phrase: str) -> bool:
 
 
 def _phrase_pattern(phrase: str) -> str:
-    """Latin phrases match whole words only (so 'fine' is not found inside 'define')."""
+    """Latin phrases (already stemmed, like the text they are sought in) match whole words
+    only, so 'fine' is not found inside 'define'."""
     if _is_latin(phrase):
-        if phrase.endswith("s") and not phrase.endswith("ss"):
-            phrase = phrase[:-1]
-        plural = "s?" if phrase[-1].isalpha() else ""
-        return rf"(?<![a-z0-9]){re.escape(phrase)}{plural}(?![a-z0-9])"
+        return rf"(?<![a-z0-9]){re.escape(phrase)}(?![a-z0-9])"
     return _kana_insensitive(phrase)
-
-
-def _stem(word: str) -> str:
-    """Crude but consistent English stemming: strip plural and -ing/-ed, then a final e,
-    keep five letters. cover/covered/coverage and hire/hiring meet; that is all it needs."""
-    if len(word) > 4 and word.endswith("ies"):
-        word = word[:-3] + "y"
-    elif len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
-        word = word[:-1]
-    if len(word) > 5 and word.endswith("ing"):
-        word = word[:-3]
-    elif len(word) > 4 and word.endswith("ed"):
-        word = word[:-2]
-    if len(word) > 3 and word.endswith("e"):
-        word = word[:-1]
-    return word[:5]
 
 
 class _Analyzer:
     """Turns text into weighted features; the same analysis for content and for questions."""
 
     def __init__(self, faq: FaqContent) -> None:
+        self._stemmer = snowballstemmer.stemmer("english")
+        self._stems: dict[str, str] = {}
+        self.vocabulary: list[str] = []
+        self._vocab_set: frozenset[str] = frozenset()
+        self._vocab_stems: frozenset[str] = frozenset()
+        self._fuzzy_cache: dict[str, str | None] = {}
         self._canonical: dict[str, str] = {}
         patterns: list[str] = []
         for lang_map in (faq.synonyms.ja, faq.synonyms.en):
             for canonical, variants in lang_map.items():
                 canon = normalize(canonical)
-                for variant in {normalize(v) for v in [*variants, canonical]}:
-                    self._canonical[to_hiragana(variant)] = canon
+                for variant in {self.stem_text(normalize(v)) for v in [*variants, canonical]}:
+                    key = to_hiragana(variant)
+                    # A variant claimed by two groups (directly or once stemmed) keeps the first.
+                    self._canonical.setdefault(key, canon)
                     patterns.append(variant)
-        patterns.sort(key=len, reverse=True)
+        patterns = sorted(set(patterns), key=len, reverse=True)
         self._synonyms = (
             re.compile("|".join(_phrase_pattern(p) for p in patterns)) if patterns else None
         )
-        fillers = sorted({normalize(f) for f in [*faq.fillers.ja, *faq.fillers.en]}, key=len, reverse=True)
+        fillers = sorted(
+            {self.stem_text(normalize(f)) for f in [*faq.fillers.ja, *faq.fillers.en]}, key=len, reverse=True
+        )
         self._fillers = re.compile("|".join(_phrase_pattern(f) for f in fillers)) if fillers else None
-        self.vocabulary: list[str] = []
-        self._vocab_set: frozenset[str] = frozenset()
-        self._fuzzy_cache: dict[str, str | None] = {}
 
     def set_vocabulary(self, words: Iterable[str]) -> None:
-        """English words the content uses, so a typo can be read as the nearest of them."""
+        """English words the content uses (synonyms included), so a typo can be read as the
+        nearest of them."""
         self._vocab_set = frozenset(words)
         self.vocabulary = sorted(self._vocab_set)
+        self._vocab_stems = frozenset(self.stem(w) for w in self._vocab_set)
         self._fuzzy_cache.clear()
 
-    def prepare(self, text: str) -> str:
-        """Normalise, rewrite synonyms to their canonical form, drop fillers."""
+    def stem(self, word: str) -> str:
+        """Snowball (Porter2) English stem: joining/joined -> join, policies -> polici."""
+        stem = self._stems.get(word)
+        if stem is None:
+            stem = self._stemmer.stemWord(word)
+            if len(self._stems) < 50_000:
+                self._stems[word] = stem
+        return stem
+
+    def stem_text(self, text: str, correct: bool = False) -> str:
+        """Each English word of normalised `text` as its stem (stop words stay as written).
+
+        With `correct`, a word whose stem the content never uses is first read as the nearest
+        content word within one or two edits (covrage -> coverage), so typos of synonym
+        members are corrected before synonyms are looked up.
+        """
+        lookups = 0
+
+        def word(m: re.Match[str]) -> str:
+            nonlocal lookups
+            token = m.group(0)
+            if token in _STOPWORDS:
+                return token
+            token = _CONTRACTION.sub("", token)
+            if not token or token in _STOPWORDS:
+                return token
+            if correct and len(token) >= MIN_TYPO_LENGTH and token not in self._vocab_set and lookups < MAX_FUZZY_LOOKUPS:
+                stem = self.stem(token)
+                if stem in self._vocab_stems:
+                    return stem
+                lookups += 1
+                token = self._correct(token) or token
+            return self.stem(token)
+
+        return _WORD.sub(word, text)
+
+    def raw_words(self, text: str) -> list[str]:
+        """The English words of normalised `text` as written (for the typo vocabulary)."""
+        return [_CONTRACTION.sub("", w) for w in _WORD.findall(_APOSTROPHES.sub("'", text))]
+
+    def prepare(self, text: str, correct: bool = False) -> str:
+        """Normalise, stem English words (correcting typos with `correct`), rewrite synonyms to
+        their canonical form, drop fillers."""
         text = _APOSTROPHES.sub("'", normalize(text)).replace(_CONCEPT_OPEN, "").replace(_CONCEPT_CLOSE, "")
+        text = self.stem_text(text, correct)
         if self._synonyms is not None:
             text = self._synonyms.sub(self._canonical_of, text)
         if self._fillers is not None:
@@ -197,16 +262,11 @@ class _Analyzer:
         return text
 
     def _canonical_of(self, m: re.Match[str]) -> str:
-        """The canonical form for a matched variant (English variants may carry a plural s)."""
-        key = to_hiragana(m.group(0))
-        canon = self._canonical.get(key) or self._canonical.get(key + "s") or self._canonical.get(key[:-1])
+        """The canonical form for a matched variant."""
+        canon = self._canonical.get(to_hiragana(m.group(0)))
         return f" {_CONCEPT_OPEN}{canon}{_CONCEPT_CLOSE} " if canon else m.group(0)
 
-    def english_words(self, text: str) -> list[str]:
-        """The non-stop English words of already prepared text (for the typo vocabulary)."""
-        return [t for t in _TOKEN.findall(text) if t[0].isalpha() and t.isascii() and t not in _STOPWORDS]
-
-    def segments(self, text: str, correct: bool = False) -> list[list[tuple[str, float]]]:
+    def segments(self, text: str) -> list[list[tuple[str, float]]]:
         """Prepared `text` as segments of (feature, weight) in text order.
 
         A segment is one English word or one Japanese run's bigrams; kanji unigrams come as
@@ -214,18 +274,14 @@ class _Analyzer:
         one unknown word, not several.
         """
         out: list[list[tuple[str, float]]] = []
-        lookups = 0
         for token in _TOKEN.findall(text):
             if token[0] == _CONCEPT_OPEN:
-                out.append([("s:" + token[1:-1], 1.0)])
+                out.append([("s:" + token[1:-1], CONCEPT_WEIGHT)])
             elif token[0].isascii() and token[0].isalpha():
                 token = _CONTRACTION.sub("", token)
                 if token in _STOPWORDS or not token:
                     continue
-                if correct and token not in self._vocab_set and len(token) >= 4 and lookups < MAX_FUZZY_LOOKUPS:
-                    lookups += 1
-                    token = self._correct(token) or token
-                out.append([("w:" + _stem(token), 1.0)])
+                out.append([("w:" + token, 1.0)])
             elif _DIGITS_ONLY.match(token):
                 out.append([("n:" + token.replace(",", "").rstrip("%"), 1.0)])
             else:
@@ -237,7 +293,7 @@ class _Analyzer:
         feats: dict[str, float] = {}
         for segment in self.segments(text):
             for key, weight in segment:
-                _put(feats, key, weight)
+                _put(feats, key, min(1.0, weight))
         return feats
 
     def _japanese(self, run: str, out: list[list[tuple[str, float]]]) -> None:
@@ -251,18 +307,36 @@ class _Analyzer:
                 out.append([("j:" + hira, 1.0)])
             return
         bigrams = []
+        in_katakana_word = False
         for i in range(len(run) - 1):
             pair = run[i : i + 2]
             kana = (_HIRAGANA.match(pair[0]) is not None) + (_HIRAGANA.match(pair[1]) is not None)
-            bigrams.append(("j:" + hira[i : i + 2], (1.0, MIXED_WEIGHT, HIRAGANA_ONLY_WEIGHT)[kana]))
+            weight = (1.0, MIXED_WEIGHT, HIRAGANA_ONLY_WEIGHT)[kana]
+            katakana = _KATAKANA_PAIR.match(pair) is not None
+            if katakana and in_katakana_word:
+                weight *= KATAKANA_EXTRA
+            in_katakana_word = katakana
+            bigrams.append(("j:" + hira[i : i + 2], weight))
         out.append(bigrams)
 
     def _correct(self, word: str) -> str | None:
+        """The content word `word` is most likely a typo of, if any: one edit away (a swap of
+        neighbouring letters counts as one), same first letter. A short word one letter
+        substitution away from a content word is more likely another real word (prime/price,
+        police/policy), so below SUBSTITUTION_MIN_LENGTH only a dropped, added or swapped letter
+        counts as a typo."""
         if word in self._fuzzy_cache:
             return self._fuzzy_cache[word]
-        limit = 2 if len(word) >= 8 else 1
-        found = process.extractOne(word, self.vocabulary, scorer=Levenshtein.distance, score_cutoff=limit)
-        result = found[0] if found else None
+        result = None
+        found = process.extract(word, self.vocabulary, scorer=OSA.distance, score_cutoff=1, limit=None)
+        for candidate, _, _ in sorted(found, key=lambda f: (f[1], f[0])):
+            if candidate[0] != word[0]:
+                continue
+            if len(word) < SUBSTITUTION_MIN_LENGTH and Indel.distance(word, candidate) == 2 and len(candidate) == len(word):
+                if Levenshtein.distance(word, candidate) == 1:
+                    continue  # one substituted letter; a swap of two letters is fine
+            result = candidate
+            break
         if len(self._fuzzy_cache) < 10_000:
             self._fuzzy_cache[word] = result
         return result
@@ -307,15 +381,17 @@ class FaqIndex:
         analyzer = _Analyzer(faq)
         prepared: list[list[tuple[str, float]]] = []
         vocab: set[str] = set()
+        for phrases in [*faq.synonyms.en.values(), list(faq.synonyms.en), faq.fillers.en]:
+            for phrase in phrases:
+                vocab.update(analyzer.raw_words(normalize(phrase)))
         for entry in faq.entries:
             sources = [(q, 1.0) for q in [*entry.questions.ja, *entry.questions.en]]
             sources += [(k, 1.0) for k in [*entry.keywords.ja, *entry.keywords.en]]
             sources += [(entry.answer.ja, ANSWER_WEIGHT), (entry.answer.en, ANSWER_WEIGHT)]
-            texts = [(analyzer.prepare(text), weight) for text, weight in sources]
-            for text, _ in texts:
-                vocab.update(analyzer.english_words(text))
-            prepared.append(texts)
-        analyzer.set_vocabulary(vocab)
+            for text, _ in sources:
+                vocab.update(analyzer.raw_words(normalize(text)))
+            prepared.append([(analyzer.prepare(text), weight) for text, weight in sources])
+        analyzer.set_vocabulary(w for w in vocab if w not in _STOPWORDS)
 
         doc_feats: list[dict[str, float]] = []
         for texts in prepared:
@@ -345,7 +421,7 @@ class FaqIndex:
         """
         if self.is_out_of_scope(text):
             return []
-        segments = self._analyzer.segments(self._analyzer.prepare(text), correct=True)
+        segments = self._analyzer.segments(self._analyzer.prepare(text, correct=True))
         total = 0.0
         scores = [0.0] * len(self._ids)
         seen: set[str] = set()
