@@ -258,6 +258,9 @@ class Engine:
             return
         conv.sales_yen = amount.yen
         conv.sales_low_yen = amount.low_yen if amount.low_yen and amount.low_yen < amount.yen else None
+        if amount.monthly:
+            reply.parts.append(self.say("monthly_note", lang, monthly=format_yen(amount.yen // 12, lang),
+                                        annual=format_yen(amount.yen, lang)))
         self._advance(flow, conv, reply, acknowledge_industry=acknowledge_industry, acknowledge_sales=True)
 
     # -- where the flow goes next --------------------------------------------------------------

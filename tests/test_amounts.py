@@ -268,3 +268,22 @@ EN_COUNTERS = ["employees", "staff", "people", "years", "stores", "%", "users", 
 )
 def test_counters_are_never_amounts(n: int, counter: str, unit: str, frame: str) -> None:
     assert find_amount(frame.format(f"{n}{unit}{counter}")) is None
+
+
+@pytest.mark.parametrize("text, yen", [
+    ("月商2000万円の小売店です", 240_000_000),
+    ("売上は月500万です", 60_000_000),
+    ("月の売上は300万くらい", 36_000_000),
+    ("monthly revenue of 20 million yen", 240_000_000),
+    ("we do about 5 million yen per month", 60_000_000),
+    ("¥3m a month", 36_000_000),
+])
+def test_monthly_sales_are_annualised_and_flagged(text, yen):
+    amount = find_amount(text)
+    assert amount is not None and amount.monthly and amount.yen == yen
+
+
+@pytest.mark.parametrize("text", ["年商5億です", "売上5億の製造業です", "月に一度、売上5億", "annual sales 500 million yen"])
+def test_annual_sales_are_not_monthly(text):
+    amount = find_amount(text)
+    assert amount is not None and not amount.monthly and amount.yen == 500_000_000

@@ -158,3 +158,9 @@ def test_asking_for_a_person_works_in_every_state(engine):
         _to_state(engine, key, state)
         out = say(engine, key, "担当者と話したいです")
         assert out.handoff and out.state == "with_person", state
+
+
+def test_monthly_sales_are_quoted_on_twelve_months_and_the_reply_says_so(engine):
+    out = say(engine, "t:monthly", "月商2000万円の小売店です")
+    assert out.quote.as_dict()["sales_yen"] == 240_000_000
+    assert "12倍" in out.text and "2億4,000万円" in out.text

@@ -56,7 +56,7 @@ class Settings(BaseModel):
 
 
 REQUIRED = (
-    "greeting ask_both ask_sales ask_industry ack_sales ack_industry range_note floor_note "
+    "greeting monthly_note ask_both ask_sales ask_industry ack_sales ack_industry range_note floor_note "
     "quote_intro label_sales label_industry label_plan label_limits label_deductible "
     "label_monthly label_annual plan_plan1 plan_plan2 limits quote_caveat offer_plan2 "
     "offer_plan1 plan2_noted after_quote_hint reason_above_table reason_unrated_industry "

@@ -44,6 +44,13 @@ class Amount:
     low_yen: int | None = None
     approximate: bool = False
     surface: str = ""
+    monthly: bool = False
+    """The prospect gave monthly sales (月商, "per month"): `yen` and `low_yen` are already
+    annualised (x 12), and the reply says so."""
+
+
+_MONTHLY_BEFORE = re.compile(r"((?<![0-9一二三四五六七八九十])月(に|で|あたり|当たり)?\s*(約|およそ|だいたい|大体)?\s*$|月商|月の売上|月の売り上げ|月間売上|月間の売上|月々の売上|毎月の売上|月売上|monthly (sales|revenue|turnover|income)( is| are| of| about| around)?)\s*[:：]?\s*\S{0,4}$")
+_MONTHLY_AFTER = re.compile(r"^\S{0,3}\s*(/\s*(月|month|mo)\b|per month|a month|each month|every month|monthly|/月|毎月|月あたり|ひと月|一か月|1か月)")
 
 
 # --------------------------------------------------------------------------- vocabulary
@@ -596,11 +603,15 @@ def find_amount(text: str) -> Amount | None:
         return None
     o_start = where[chosen.start]
     o_end = where[chosen.end - 1] + 1 if chosen.end > chosen.start else o_start
+    monthly = bool(_MONTHLY_BEFORE.search(s[max(0, chosen.start - 24):chosen.start])
+                   or _MONTHLY_AFTER.search(s[chosen.end:chosen.end + 16]))
+    factor = 12 if monthly else 1
     return Amount(
-        yen=chosen.yen,
-        low_yen=chosen.low,
+        yen=chosen.yen * factor,
+        low_yen=chosen.low * factor if chosen.low is not None else None,
         approximate=chosen.approximate,
         surface=text[o_start:o_end].strip(),
+        monthly=monthly,
     )
 
 
