@@ -190,10 +190,10 @@ class Engine:
             reply.parts.append(self.say("reject_foreign_currency", lang))
             self._prompt(flow, conv, reply)
             return
-        if intent is Intent.PLAN2:
-            conv.plan = "plan2"
+        if intent in (Intent.PLAN2, Intent.PLAN1):
+            conv.plan = intent.value
             if conv.state != "quoted":
-                reply.parts.append(self.say("plan2_noted", lang))
+                reply.parts.append(self.say(f"{intent.value}_noted", lang))
             self._advance(flow, conv, reply)
             return
         if intent is Intent.RESTART:

@@ -164,3 +164,13 @@ def test_monthly_sales_are_quoted_on_twelve_months_and_the_reply_says_so(engine)
     out = say(engine, "t:monthly", "月商2000万円の小売店です")
     assert out.quote.as_dict()["sales_yen"] == 240_000_000
     assert "12倍" in out.text and "2億4,000万円" in out.text
+
+
+@pytest.mark.parametrize("back", ["プラン1に戻して", "やっぱり標準のプランで", "go back to the standard plan"])
+def test_plan1_can_be_asked_for_again_after_plan2(engine, back):
+    key = f"t:plan1:{back}"
+    say(engine, key, "売上5億の製造業です")
+    assert say(engine, key, "プラン2で").quote.as_dict()["plan"] == "plan2"
+    out = say(engine, key, back)
+    assert out.quote.as_dict() == {"sales_yen": 500_000_000, "industry": "manufacturing", "plan": "plan1",
+                                   "monthly_yen": 5860, "annual_yen": 67000}

@@ -47,6 +47,15 @@ CASES = [
     ("補償を手厚くしたい", Intent.PLAN2),
     ("Can I get higher limits?", Intent.PLAN2),
     ("plan two please", Intent.PLAN2),
+    # plan 1 (back to standard limits)
+    ("プラン1に戻して", Intent.PLAN1),
+    ("やっぱり標準のプランで", Intent.PLAN1),
+    ("go back to the standard plan", Intent.PLAN1),
+    # greetings and thanks, on their own
+    ("こんにちは", Intent.GREETING),
+    ("Good morning!", Intent.GREETING),
+    ("ありがとうございます、助かりました", Intent.THANKS),
+    ("thanks a lot", Intent.THANKS),
     # restart
     ("最初からやり直したい", Intent.RESTART),
     ("条件を変えて見積もりしたい", Intent.RESTART),

@@ -59,7 +59,7 @@ REQUIRED = (
     "greeting monthly_note ask_both ask_sales ask_industry ack_sales ack_industry range_note floor_note "
     "quote_intro label_sales label_industry label_plan label_limits label_deductible "
     "label_monthly label_annual plan_plan1 plan_plan2 limits quote_caveat offer_plan2 "
-    "offer_plan1 plan2_noted after_quote_hint reason_above_table reason_unrated_industry "
+    "offer_plan1 plan2_noted plan1_noted after_quote_hint reason_above_table reason_unrated_industry "
     "reason_it_services offer_person reject_non_positive reject_absurd reject_foreign_currency "
     "unreadable_sales unreadable_industry not_understood empty_message out_of_scope faq_resume greeting_again thanks_reply file_shared refuse_not_your_conversation slash_dm_failed "
     "handoff_started handoff_incident handoff_already handoff_waiting handoff_claimed "

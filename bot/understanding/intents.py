@@ -23,6 +23,7 @@ class Intent(str, Enum):
     HANDOFF = "handoff"
     START_QUOTE = "start_quote"
     PLAN2 = "plan2"
+    PLAN1 = "plan1"
     YES = "yes"
     NO = "no"
     RESTART = "restart"
