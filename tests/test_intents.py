@@ -29,6 +29,10 @@ CASES = [
     ("we've been hacked", Intent.INCIDENT),
     ("Our server got infected with ransomware!!", Intent.INCIDENT),
     ("WE WERE HACKED LAST NIGHT", Intent.INCIDENT),
+    ("Someone stole our customer list", Intent.INCIDENT),
+    ("our website was defaced", Intent.INCIDENT),
+    ("ランサムウェアの被害にあいました", Intent.INCIDENT),
+    ("顧客データが盗まれたらしいです", Intent.INCIDENT),
     # handoff
     ("担当者と話したい", Intent.HANDOFF),
     ("人と話したいです", Intent.HANDOFF),
@@ -81,6 +85,9 @@ NOT_AN_INTENT = [
     "もし不正アクセスされたらどうなりますか",
     "what if we get hacked?",
     "Are we covered if our data is breached?",
+    "If hackers stole our data, would you pay?",
+    "データが盗まれた場合は対象ですか",
+    "ランサムウェアの被害にあったら補償される?",
     "はい、でも売上は5億です",  # 'yes' inside a longer message is not a bare yes
     "No idea what our revenue is, maybe 3億",
     "How do I reset my Slack password?",
