@@ -31,6 +31,7 @@ CASES = [
     ("WE WERE HACKED LAST NIGHT", Intent.INCIDENT),
     ("Someone stole our customer list", Intent.INCIDENT),
     ("our website was defaced", Intent.INCIDENT),
+    ("When we got hacked last night, the server went down", Intent.INCIDENT),
     ("ランサムウェアの被害にあいました", Intent.INCIDENT),
     ("顧客データが盗まれたらしいです", Intent.INCIDENT),
     # handoff
@@ -86,6 +87,7 @@ NOT_AN_INTENT = [
     "what if we get hacked?",
     "Are we covered if our data is breached?",
     "If hackers stole our data, would you pay?",
+    "when a company gets hacked, what does it usually cost?",
     "データが盗まれた場合は対象ですか",
     "ランサムウェアの被害にあったら補償される?",
     "はい、でも売上は5億です",  # 'yes' inside a longer message is not a bare yes
