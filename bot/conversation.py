@@ -253,7 +253,8 @@ class Engine:
             self._prompt(flow, conv, reply, repeat_question=False)
             return
         if amount.yen > rates.plausible_max_sales_yen:
-            reply.parts.append(self.say("reject_absurd", lang, sales=format_yen(amount.yen, lang)))
+            shown = format_yen(amount.yen, lang)
+            reply.parts.append(self.say("reject_absurd", lang, sales=shown if len(shown) <= 40 else shown[:39] + "…"))
             self._prompt(flow, conv, reply, repeat_question=False)
             return
         conv.sales_yen = amount.yen

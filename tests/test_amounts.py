@@ -287,3 +287,12 @@ def test_monthly_sales_are_annualised_and_flagged(text, yen):
 def test_annual_sales_are_not_monthly(text):
     amount = find_amount(text)
     assert amount is not None and not amount.monthly and amount.yen == 500_000_000
+
+
+@pytest.mark.parametrize("text", ["1e9円", "PC9801を使っています", "v2の見積もり"])
+def test_digits_glued_to_letters_are_not_amounts(text):
+    assert find_amount(text) is None
+
+
+def test_a_yen_code_glued_to_the_digits_still_counts():
+    assert find_amount("JPY500000000").yen == 500_000_000

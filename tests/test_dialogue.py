@@ -174,3 +174,9 @@ def test_plan1_can_be_asked_for_again_after_plan2(engine, back):
     out = say(engine, key, back)
     assert out.quote.as_dict() == {"sales_yen": 500_000_000, "industry": "manufacturing", "plan": "plan1",
                                    "monthly_yen": 5860, "annual_yen": 67000}
+
+
+def test_an_absurd_40000_digit_amount_gets_a_short_polite_answer(engine):
+    out = say(engine, "t:absurd", "売上" + "5" * 40_000 + "億円")
+    assert out.quote is None and out.state == "need_both"
+    assert len(out.text) < 400 and "大きすぎる" in out.text

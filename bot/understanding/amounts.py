@@ -523,6 +523,9 @@ def _candidate(s: str, first: _Num, yen_context: bool) -> _Cand | None:
     """Classify the numeral `first` (and a range it starts) as an amount, or None."""
     if first.start > 0 and s[first.start - 1] in _VAGUE_PREFIXES:
         return None  # 数千万, 何億: no figure given; 第5: an ordinal
+    if first.start > 0 and s[first.start - 1].isascii() and s[first.start - 1].isalpha() \
+            and not re.search(r"(?:jpy|yen)$", s[max(0, first.start - 3):first.start]):
+        return None  # glued to letters: "1e9", "pc9801", "v2" are not amounts of money
     if first.start > 1 and s[first.start - 1] in ",." and s[first.start - 2].isdigit():
         return None  # "1,5億", "5.5.5億": malformed; better to ask than to guess
     if _ID_PREFIX_RE.search(s, max(0, first.start - 12), first.start) and first.digits_only:
