@@ -319,3 +319,15 @@ def test_a_reminder_that_could_not_be_posted_is_tried_again(slack, fake, redis_s
     sent = [c for c in fake.calls_to("chat.postMessage") if reminder(c.params) and c.response.get("ok")]
     assert len(sent) == 1
     eventually(lambda: handoff_of(redis_server, CHANNEL, root).reminded)
+
+
+def test_a_redelivery_that_reaches_the_other_process_is_processed_once(slack, slack_b, fake):
+    _, event_id, ts = slack.message(CHANNEL, PROSPECT, "売上5億の製造業です")
+    body = slack._sent[event_id]
+    from tests.slack_sim.driver import _retry_headers
+
+    assert slack_b.post(body, "application/json", _retry_headers(1, "http_timeout")).status == 200
+    posts(fake, CHANNEL, ts)
+    _, _, barrier = slack_b.message(CHANNEL, PROSPECT, "見積もりお願いします")
+    posts(fake, CHANNEL, barrier)
+    assert len(fake.messages(channel=CHANNEL, thread_ts=ts)) == 1
