@@ -133,14 +133,19 @@ def test_quote_card_button_hands_over(slack, fake, redis_server):
     assert "お客さまのご希望" in message_text(card)
 
 
-def test_cannot_quote_then_accepting_a_person(slack, fake, redis_server):
-    _, _, root = slack.message(CHANNEL, PROSPECT, "アプリ開発の会社で売上3億です")
+@pytest.mark.parametrize("text, said, on_card, reason", [
+    ("アプリ開発の会社で売上3億です", "ITサービス業", "IT業務特約", "it_services_option"),
+    ("売上50億の製造業です", "30億円を超える", "見積り範囲(30億円)を超える", "above_table"),
+    ("不動産業で売上2億です", "担当者", "不動産", "unrated_industry"),  # the card names what they said
+])
+def test_cannot_quote_then_accepting_a_person(slack, fake, redis_server, text, said, on_card, reason):
+    _, _, root = slack.message(CHANNEL, PROSPECT, text)
     [offer] = posts(fake, CHANNEL, root)
-    assert "ITサービス業" in offer["text"]
+    assert said in offer["text"]
     click(slack, PROSPECT, offer, "担当者と話す")
     [card] = card_for(fake)
-    assert "IT業務特約" in message_text(card)
-    assert handoff_of(redis_server, CHANNEL, root).reason == "it_services_option"
+    assert on_card in message_text(card)
+    assert handoff_of(redis_server, CHANNEL, root).reason == reason
 
 
 def test_faq_abstains_and_the_prospect_accepts(slack, fake, redis_server):
