@@ -47,7 +47,6 @@ AMOUNTS = [
     ("a billion yen", 10 * OKU),
     ("1 billion 200 million yen", 12 * OKU),
     ("一億五千万円です", 15000 * MAN),
-    ("5億円の補償はいくら？", 5 * OKU),
     ("売上5億の製造業です", 5 * OKU),
     ("売上は5億、従業員は50人です", 5 * OKU),
     ("従業員50人、売上3億円の会社です", 3 * OKU),
@@ -296,3 +295,22 @@ def test_digits_glued_to_letters_are_not_amounts(text):
 
 def test_a_yen_code_glued_to_the_digits_still_counts():
     assert find_amount("JPY500000000").yen == 500_000_000
+
+
+@pytest.mark.parametrize("text", [
+    "資本金1000万円で製造業です", "予算は月1万円くらいです", "保険料が年10万円以内なら検討したい",
+    "our budget is 100,000 yen a year", "補償額は1億円で十分？", "5億円の補償はいくら？",
+])
+def test_other_money_is_not_sales(text):
+    assert find_amount(text) is None
+
+
+@pytest.mark.parametrize("text, yen", [
+    ("いや、売上は3億じゃなくて4億です", 4 * OKU),
+    ("sorry, not 250 million but 350 million yen", 350_000_000),
+    ("half a billion yen", 500_000_000),
+    ("a quarter of a billion yen", 250_000_000),
+    ("5憶円です", 5 * OKU),
+])
+def test_negations_fractions_and_a_common_typo(text, yen):
+    assert find_amount(text).yen == yen

@@ -148,6 +148,9 @@ _VAGUE_PREFIXES = ("数", "何", "第", "幾")
 _SALES_RE = re.compile(
     r"売上高|売上げ|売り上げ|売上|年商|年間売上|(?<![a-z])(?:sales|revenues?|turnover)(?![a-z])"
 )
+_OKU_TYPO_RE = re.compile(r"(?<=[0-9〇一二三四五六七八九十百千万])憶")
+_NEGATED_AFTER_RE = re.compile(r"\s*(?:円)?\s*(?:じゃなく|じゃない|ではなく|ではない|でなく|でもなく|は間違い|は誤り)")
+_NEGATED_BEFORE_RE = re.compile(r"(?<![a-z])not(?: about| around| quite)? ?$")
 # Other money in a message ("資本金1000万円") is the wrong figure when sales are asked for.
 _OTHER_MONEY_RE = re.compile(
     r"資本金|補償|保険金|限度|予算|損害|被害|保険料|利益|経常|年収|給与|給料|単価|見積"
@@ -316,9 +319,20 @@ def _parse_en_words(s: str, i: int) -> _Num | None:
             cur = (cur or 0) + v
         elif w in ("a", "an") and cur is None:
             nxt = _WORD_RE.match(s, m.end() + 1) if m.end() < n and s[m.end()] == " " else None
-            if not nxt or nxt.group() not in ("hundred", "thousand", "million", "billion", "trillion"):
+            if not nxt or nxt.group() not in ("hundred", "thousand", "million", "billion", "trillion", "half", "quarter"):
                 break
             cur = 1
+        elif w in ("half", "quarter") and cur in (None, 1):
+            # "half a billion", "a quarter of a billion": a fraction of the scale that follows
+            cur = Fraction(1, 2) if w == "half" else Fraction(1, 4)
+            k = m.end()
+            for filler in (" of", " a", " an"):
+                if s.startswith(filler, k) and (k + len(filler) == n or not s[k + len(filler)].isalpha()):
+                    k += len(filler)
+            end = j = k
+            if j < n and s[j] == " " and j + 1 < n and s[j + 1].isalpha():
+                j += 1
+            continue
         elif w == "hundred" and cur is not None and cur < 100:
             cur *= 100
         elif w == "and" and cur is not None and cur >= 100:
@@ -577,6 +591,9 @@ def _choose(s: str, cands: list[_Cand]) -> _Cand | None:
     not tied to other money (capital, coverage), else the first."""
     if not cands:
         return None
+    # "3億じゃなくて4億", "not 250 million but 350 million": the negated figure is the wrong one.
+    kept = [c for c in cands if not _NEGATED_AFTER_RE.match(s, c.end) and not _NEGATED_BEFORE_RE.search(s[max(0, c.start - 6):c.start])]
+    cands = kept or cands
     for k in _SALES_RE.finditer(s):
         after = [c for c in cands if c.start >= k.end() and c.start - k.end() <= 20]
         if after and not _SALES_RE.search(s, k.end(), after[0].start):
@@ -585,10 +602,10 @@ def _choose(s: str, cands: list[_Cand]) -> _Cand | None:
         if before:
             return before[-1]
     for c in cands:
-        around = s[max(0, c.start - 8):c.start] + "|" + s[c.end:c.end + 6]
+        around = s[max(0, c.start - 14):c.start] + "|" + s[c.end:c.end + 6]
         if not _OTHER_MONEY_RE.search(around):
             return c
-    return cands[0]
+    return None  # every figure is other money (資本金, 予算, 保険料...): no sales given
 
 
 def find_amount(text: str) -> Amount | None:
@@ -598,6 +615,7 @@ def find_amount(text: str) -> Amount | None:
     in yen still count (use `mentions_foreign_currency` to ask for yen).
     """
     s, where = _normalize_mapped(text)
+    s = _OKU_TYPO_RE.sub("億", s)  # 5憶: a common slip for 億 (same length, so `where` still maps)
     cands = _scan(s)
     if any(c.currency == "foreign" for c in cands):
         cands = [c for c in cands if c.currency == "yen"]
