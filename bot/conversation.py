@@ -177,7 +177,10 @@ class Engine:
             return
         if offered and intent is Intent.NO:
             reply.parts.append(self.say("handoff_declined", lang))
-            self._prompt(flow, conv, reply)
+            if conv.state == "unquotable":  # say how to go on, without offering a person again
+                reply.parts.append(self.say("unquotable_next", lang))
+            else:
+                self._resume(flow, conv, reply, say_resume=False)
             return
 
         other_insurance = is_other_insurance(text, intents)
@@ -185,6 +188,14 @@ class Engine:
         industry = None if other_insurance else find_industry(text, self.content.industries)
         if amount is not None or industry is not None:
             self._take_facts(flow, conv, amount, industry, reply)
+            return
+        if intent is Intent.DONT_KNOW and conv.state in ("need_both", "need_sales", "need_industry"):
+            industry_wanted = conv.state == "need_industry"
+            reply.parts.append(self.say("dont_know_industry" if industry_wanted else "dont_know_sales", lang))
+            self._prompt(flow, conv, reply, repeat_question=False)
+            return
+        if intent is Intent.PRICE and conv.state == "quoted":
+            self._prompt(flow, conv, reply)  # their own figures, not the page's examples
             return
         if mentions_foreign_currency(text):
             reply.parts.append(self.say("reject_foreign_currency", lang))
@@ -211,7 +222,8 @@ class Engine:
         if intent in (Intent.GREETING, Intent.THANKS, Intent.YES, Intent.NO) and not (question or other_insurance):
             self._small_talk(flow, conv, intent, reply)
             return
-        hit = None if other_insurance else self.faq.match(text)
+        waiting = conv.state in ("need_both", "need_sales", "need_industry")
+        hit = None if other_insurance else self.faq.match(text, statement=waiting and not question)
         if hit is not None:
             reply.kind = "faq"
             reply.faq_id = hit.id
@@ -230,12 +242,19 @@ class Engine:
             self._offer_person(conv, reply, "faq_abstained")
             return
         # The prospect was answering our question, and we could not read the answer.
-        reply.parts.append(self.say("unreadable_sales" if conv.state in ("need_sales", "need_both") else "unreadable_industry", lang))
+        conv.misses += 1
+        unreadable = {"need_both": "unreadable_both", "need_sales": "unreadable_sales"}.get(conv.state, "unreadable_industry")
+        reply.parts.append(self.say(unreadable, lang))
+        if conv.misses >= 2:  # asking the same thing a third time helps nobody
+            conv.misses = 0
+            self._offer_person(conv, reply, "not_understood")
+            return
         self._prompt(flow, conv, reply, repeat_question=False)
 
     # -- facts ---------------------------------------------------------------------------------
 
     def _take_facts(self, flow: QuoteFlow, conv: Conversation, amount: Amount | None, industry: IndustryMatch | None, reply: _Reply) -> None:
+        conv.misses = 0
         if industry is not None:
             if industry.key is not None:
                 conv.industry, conv.other_industry = industry.key, None
@@ -284,6 +303,9 @@ class Engine:
             self._start_quote(flow, conv, reply)
         elif intent in (Intent.GREETING, Intent.THANKS):
             reply.parts.append(self.say("thanks_reply" if intent is Intent.THANKS else "greeting_again", conv.lang))
+            self._resume(flow, conv, reply, say_resume=False)
+        elif conv.state in ("quoted", "unquotable"):  # a bare yes / no to nothing we asked
+            reply.parts.append(self.say("handoff_declined", conv.lang))
             self._resume(flow, conv, reply, say_resume=False)
         else:
             reply.parts.append(self.say("not_understood", conv.lang))

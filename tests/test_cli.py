@@ -319,7 +319,9 @@ def _drop_message(key: str):
      ["industries.manufacturing"]),
     ("messages.yaml", _drop_message("ask_sales"), ["messages", "ask_sales"]),
     ("faq.yaml", lambda t: t + "\nentries: [\n", ["not valid YAML"]),
-], ids=["rates-negative-anchor", "rates-negative-premium", "messages-missing-key", "faq-invalid-yaml"])
+    ("messages.yaml", lambda t: t.replace("{sales}", "{salez}"), ["messages", "salez"]),
+], ids=["rates-negative-anchor", "rates-negative-premium", "messages-missing-key", "faq-invalid-yaml",
+        "messages-unknown-placeholder"])
 def test_check_content_names_the_broken_file_and_field(tmp_path: Path, name: str, edit, names: list[str]) -> None:
     content_dir = _broken_copy(tmp_path, name, edit)
     proc = run_bot(["check-content"], CONTENT_DIR=str(content_dir))

@@ -180,3 +180,78 @@ def test_an_absurd_40000_digit_amount_gets_a_short_polite_answer(engine):
     out = say(engine, "t:absurd", "売上" + "5" * 40_000 + "億円")
     assert out.quote is None and out.state == "need_both"
     assert len(out.text) < 400 and "大きすぎる" in out.text
+
+
+# -- found in review: statements, "no", "I don't know", price follow-ups, language -------------
+
+
+@pytest.mark.parametrize("text", ["従業員50名です", "創業30年です", "2024年4月1日に創業しました", "We have 12 staff"])
+def test_a_statement_while_waiting_for_facts_is_not_answered_from_the_faq(engine, text):
+    key = f"t:stmt:{text}"
+    say(engine, key, "hello" if text.isascii() else "こんにちは")
+    out = say(engine, key, text)
+    assert out.faq_id is None and out.state == "need_both" and out.quote is None
+
+
+def test_a_casual_question_without_a_question_mark_is_still_answered(engine):
+    key = "t:casual"
+    say(engine, key, "製造業です")
+    out = say(engine, key, "個人事業主でも入れる")
+    assert out.faq_id == "sole-proprietor" and out.state == "need_sales"
+
+
+def test_declining_a_person_when_unquotable_explains_how_to_go_on_without_asking_again(engine):
+    key = "t:decline"
+    say(engine, key, "売上は3000億円の製造業です")
+    out = say(engine, key, "いいえ")
+    assert out.state == "unquotable" and not out.handoff
+    assert "訂正" in out.text and "おつなぎしましょうか" not in out.text
+
+
+def test_a_bare_no_after_a_quote_does_not_repeat_the_quote(engine):
+    key = "t:no-after-quote"
+    say(engine, key, "売上5億の製造業です")
+    out = say(engine, key, "いいえ")
+    assert out.quote is None and "読み取れません" not in out.text and out.state == "quoted"
+
+
+@pytest.mark.parametrize("text, lang", [("わからない", "ja"), ("I don't know", "en")])
+def test_not_knowing_sales_gets_help_not_an_error(engine, text, lang):
+    key = f"t:dk:{lang}"
+    say(engine, key, "製造業です" if lang == "ja" else "We're a manufacturer")
+    out = say(engine, key, text)
+    assert out.state == "need_sales"
+    assert ("見込み" in out.text) if lang == "ja" else ("projected" in out.text)
+    assert any(c.action == "sales" for c in out.choices) or out.choices  # the range buttons
+
+
+def test_two_unreadable_answers_in_a_row_bring_an_offer_of_a_person(engine):
+    key = "t:misses"
+    say(engine, key, "こんにちは")
+    first = say(engine, key, "うーん")
+    assert "おつなぎしましょうか" not in first.text
+    second = say(engine, key, "ほげほげ")
+    assert "おつなぎしましょうか" in second.text
+    assert say(engine, key, "はい").handoff
+    assert engine.store.load(key).handoff.reason == "not_understood"
+
+
+@pytest.mark.parametrize("text", ["年払いだといくら？", "月額いくら？", "how much per month?"])
+def test_a_price_question_after_a_quote_restates_their_own_quote(engine, text):
+    key = f"t:price:{text}"
+    say(engine, key, "売上3億の製造業です")
+    out = say(engine, key, text)
+    assert out.quote is not None and out.quote.as_dict()["sales_yen"] == 300_000_000
+
+
+@pytest.mark.parametrize("text", ["EC", "OK"])
+def test_an_acronym_does_not_switch_a_japanese_conversation_to_english(engine, text):
+    key = f"t:lang:{text}"
+    say(engine, key, "売上は5億円です")
+    out = say(engine, key, text)
+    assert out.lang == "ja"
+
+
+def test_english_with_a_japanese_figure_is_answered_in_english(engine):
+    out = say(engine, "t:lang:mixed", "Our annual sales are 5億円")
+    assert out.lang == "en" and "What industry" in out.text

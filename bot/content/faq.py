@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -134,10 +135,21 @@ class Patterns(_Strict):
 class FaqContent(_Strict):
     source: str = Field(min_length=1)
     abstain_threshold: float = Field(default=0.5, gt=0.0, lt=1.0)
+    statement_threshold: float = Field(default=0.5, gt=0.0, lt=1.0)
+    """For a message that is not phrased as a question while the bot is waiting for a fact
+    ("従業員50名です"): answered from the FAQ only above this higher bar."""
     out_of_scope: Patterns = Patterns()
     synonyms: Synonyms = Synonyms()
     fillers: OptionalPerLanguageList = OptionalPerLanguageList()
     entries: list[FaqEntry] = Field(min_length=1)
+
+    @field_validator("statement_threshold")
+    @classmethod
+    def _not_below_abstain(cls, v: float, info: Any) -> float:
+        low = info.data.get("abstain_threshold")
+        if low is not None and v < low:
+            raise ValueError(f"must not be below abstain_threshold ({low})")
+        return v
 
     @field_validator("entries")
     @classmethod

@@ -61,7 +61,7 @@ REQUIRED = (
     "label_monthly label_annual plan_plan1 plan_plan2 limits quote_caveat offer_plan2 "
     "offer_plan1 plan2_noted plan1_noted after_quote_hint reason_above_table reason_unrated_industry "
     "reason_it_services offer_person reject_non_positive reject_absurd reject_foreign_currency "
-    "unreadable_sales unreadable_industry not_understood empty_message out_of_scope faq_resume greeting_again thanks_reply file_shared refuse_not_your_conversation slash_dm_failed "
+    "unreadable_sales unreadable_industry not_understood empty_message out_of_scope faq_resume greeting_again thanks_reply unreadable_both unquotable_next dont_know_sales dont_know_industry reason_not_understood file_shared refuse_not_your_conversation slash_dm_failed "
     "handoff_started handoff_incident handoff_already handoff_waiting handoff_claimed "
     "handoff_closed handoff_declined restart button_handoff button_requote button_faq "
     "button_plan2 button_plan1 button_other_industry button_type_amount button_yes_person "
@@ -74,6 +74,23 @@ REQUIRED = (
     "refuse_taken refuse_not_owner refuse_closed refuse_claim_first relay_from_prospect reminder close_title "
     "close_outcome close_submit cancel"
 ).split()
+
+
+PLACEHOLDERS: dict[str, frozenset[str]] = {
+    key: frozenset(names.split())
+    for key, names in {
+        "ack_sales": "sales", "ack_industry": "industry", "range_note": "low high",
+        "monthly_note": "monthly annual", "floor_note": "floor", "limits": "liability costs",
+        "offer_plan2": "liability costs", "offer_plan1": "liability costs", "reason_above_table": "max",
+        "reason_unrated_industry": "industry", "reject_absurd": "sales", "handoff_started": "minutes",
+        "handoff_claimed": "agent", "clicked": "user label", "quote_summary": "plan monthly annual",
+        "card_claimed": "agent", "card_closed": "agent outcome", "refuse_taken": "agent",
+        "refuse_not_owner": "agent", "file_shared": "files", "relay_from_prospect": "text",
+        "reminder": "minutes link",
+    }.items()
+}
+"""The values the code supplies to each sentence. A sentence may leave a value out, but a
+placeholder the code does not supply ({salez}) would fail mid-conversation, so it stops loading."""
 
 
 class Messages(BaseModel):
@@ -91,6 +108,11 @@ class Messages(BaseModel):
         missing = [key for key in REQUIRED if key not in value]
         if missing:
             raise ValueError(f"missing message keys: {', '.join(missing)}")
+        for key, text in value.items():
+            unknown = (_placeholders(text.ja) | _placeholders(text.en)) - PLACEHOLDERS.get(key, frozenset())
+            if unknown:
+                allowed = ", ".join(sorted(PLACEHOLDERS.get(key, ()))) or "none"
+                raise ValueError(f"{key}: unknown placeholder {{{sorted(unknown)[0]}}} (this sentence can use: {allowed})")
         return value
 
     def say(self, key: str, lang: str, /, **values: object) -> str:

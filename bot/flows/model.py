@@ -44,6 +44,7 @@ class Conversation(BaseModel):
     other_industry: str | None = None  # an industry the prospect named that we do not rate
     plan: Literal["plan1", "plan2"] = "plan1"
     offered_handoff: str | None = None  # the last reply offered a person (why); "yes" accepts
+    misses: int = 0                  # answers in a row the bot could not read (a person after 2)
     handoff: HandoffRecord | None = None
     handoff_count: int = 0
     turns: int = 0

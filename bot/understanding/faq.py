@@ -372,6 +372,7 @@ class FaqIndex:
         self._idf = idf
         self._oov_idf = oov_idf
         self.threshold = faq.abstain_threshold
+        self.statement_threshold = faq.statement_threshold
         patterns = [to_hiragana(p) for p in [*faq.out_of_scope.ja, *faq.out_of_scope.en]]
         self._out_of_scope = re.compile("|".join(f"(?:{p})" for p in patterns)) if patterns else None
 
@@ -463,10 +464,13 @@ class FaqIndex:
             return False
         return self._out_of_scope.search(to_hiragana(normalize(text))) is not None
 
-    def match(self, text: str) -> FaqHit | None:
-        """The best entry if it explains enough of the question; None means abstain."""
+    def match(self, text: str, statement: bool = False) -> FaqHit | None:
+        """The best entry if it explains enough of the question; None means abstain. A
+        `statement` (not phrased as a question, said while the bot waits for a fact) must clear
+        the content's higher `statement_threshold`."""
         hits = self.rank(text)
-        if hits and hits[0].score >= self.threshold:
+        bar = self.statement_threshold if statement else self.threshold
+        if hits and hits[0].score >= bar:
             return hits[0]
         return None
 

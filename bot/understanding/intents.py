@@ -29,6 +29,8 @@ class Intent(str, Enum):
     RESTART = "restart"
     GREETING = "greeting"
     THANKS = "thanks"
+    DONT_KNOW = "dont_know"
+    PRICE = "price"
 
 
 @dataclass(frozen=True)

@@ -42,12 +42,26 @@ _JA_CHARS = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uff66-\uff9f]"
 _LATIN = re.compile(r"[A-Za-z]")
 
 
+_AMOUNT_UNITS = re.compile(r"[0-9０-９][0-9０-９.,，．]*\s*(?:[兆億万千百]\s*)*円?|[¥￥]")
+_LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
+
+
 def detect_language(text: str, default: str = "ja") -> str:
-    """'ja' when the message has any kana or kanji, 'en' when it has Latin letters and no
-    Japanese, otherwise `default` (a bare number says nothing about the language)."""
-    sample = text[:MAX_CHARS]
-    if _JA_CHARS.search(sample):
+    """The language to answer in: 'ja' or 'en', else `default` (the conversation's language).
+
+    Figures written the Japanese way ("5億円") say nothing about the language, nor does a
+    single acronym or brand ("EC", "OK", "SaaS"): "Our sales are 5億円" is English, "ECです"
+    Japanese, a bare "OK" keeps the conversation's language. Otherwise any kana or kanji makes
+    the message Japanese unless English words clearly dominate (a few-character Japanese
+    fragment in an English sentence)."""
+    sample = _AMOUNT_UNITS.sub(" ", text[:MAX_CHARS])
+    ja = len(_JA_CHARS.findall(sample))
+    words = _LATIN_WORD.findall(sample)
+    if ja and not (len(words) >= 3 and ja <= 4):
         return "ja"
-    if _LATIN.search(sample):
-        return "en"
-    return default
+    if not words:
+        return default
+    if len(words) == 1 and not ja and (words[0].isupper() or not words[0].islower() and not words[0].istitle()
+                                       or words[0].lower() in ("ok", "okay")):
+        return default  # "EC", "OK", "SaaS": an acronym or brand, not a sentence
+    return "en"
