@@ -6,12 +6,12 @@ a missing or misspelt id should stop start-up, not silently make a question unan
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from bot.content.patterns import Patterns
 from bot.content.yamlfile import load_model
 
 LANGS = ("ja", "en")
@@ -113,23 +113,6 @@ class Synonyms(_Strict):
                 raise ValueError(f"'{canonical}' has no variants")
             out[str(canonical).strip()] = _clean_list([str(x) for x in variants])
         return out
-
-
-class Patterns(_Strict):
-    """Regexes per language, compiled on load so a bad one names its field."""
-
-    ja: list[str] = []
-    en: list[str] = []
-
-    @field_validator("ja", "en")
-    @classmethod
-    def _compile(cls, v: list[str]) -> list[str]:
-        for i, pattern in enumerate(_clean_list(v)):
-            try:
-                re.compile(pattern)
-            except re.error as exc:
-                raise ValueError(f"item {i}: not a valid regex ({exc})") from None
-        return _clean_list(v)
 
 
 class FaqContent(_Strict):

@@ -6,11 +6,11 @@ not sell, needs no code. They are compiled on load: a bad regex stops start-up w
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from bot.content.patterns import Patterns, checked_patterns
 from bot.content.yamlfile import load_model
 
 INTENT_NAMES = ("incident", "handoff", "restart", "plan2", "plan1", "start_quote", "yes", "no", "greeting", "thanks", "dont_know", "price")
@@ -19,34 +19,6 @@ INTENT_NAMES = ("incident", "handoff", "restart", "plan2", "plan1", "start_quote
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-def _checked(patterns: list[str]) -> list[str]:
-    out = []
-    for i, pattern in enumerate(patterns):
-        if not isinstance(pattern, str) or not pattern.strip():
-            raise ValueError(f"item {i}: empty pattern")
-        try:
-            re.compile(pattern)
-        except re.error as exc:
-            raise ValueError(f"item {i}: not a valid regex ({exc}): {pattern}") from None
-        out.append(pattern)
-    return out
-
-
-class Patterns(_Strict):
-    """Regexes per language; either list may be empty, but not both (see IntentSpec)."""
-
-    ja: list[str] = []
-    en: list[str] = []
-
-    @field_validator("ja", "en")
-    @classmethod
-    def _valid(cls, v: list[str]) -> list[str]:
-        return _checked(v)
-
-    def all(self) -> list[str]:
-        return [*self.ja, *self.en]
 
 
 class IntentSpec(_Strict):
@@ -58,7 +30,7 @@ class IntentSpec(_Strict):
     @field_validator("ja", "en")
     @classmethod
     def _valid(cls, v: list[str]) -> list[str]:
-        return _checked(v)
+        return checked_patterns(v)
 
     @field_validator("name")
     @classmethod
