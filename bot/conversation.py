@@ -26,8 +26,6 @@ from bot.understanding.normalize import detect_language, normalize
 
 log = logging.getLogger(__name__)
 
-OPEN = ("waiting", "claimed")
-
 
 @dataclass
 class _Reply:
@@ -93,7 +91,7 @@ class Engine:
             conv.lang = detect_language(inbound.text, default=conv.lang)  # type: ignore[assignment]
         lang = conv.lang
 
-        if conv.state == "with_person" and conv.handoff and conv.handoff.status in OPEN:
+        if conv.state == "with_person" and conv.handoff and conv.handoff.is_open:
             return self._while_with_person(conv, inbound, now)
         if conv.state == "with_person":  # a handoff ended without release: resume the bot
             flow.send("release")

@@ -154,7 +154,7 @@ class Store:
 
 
 def _is_open(conv: Conversation) -> bool:
-    return conv.handoff is not None and conv.handoff.status in ("waiting", "claimed")
+    return conv.handoff is not None and conv.handoff.is_open
 
 
 def connect(url: str | None = None) -> Store:

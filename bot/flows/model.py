@@ -29,6 +29,11 @@ class HandoffRecord(BaseModel):
     agent_name: str | None = None
     outcome: str | None = None
 
+    @property
+    def is_open(self) -> bool:
+        """Waiting for or with a person: the bot relays instead of answering."""
+        return self.status in ("waiting", "claimed")
+
 
 class Conversation(BaseModel):
     """Facts collected so far, where the dialogue stands, and the current handoff if any."""
