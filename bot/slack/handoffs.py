@@ -177,12 +177,17 @@ def _permalink(ctx: SlackContext, channel: str, root: str | None) -> str | None:
         return None
 
 
-def refresh_card(ctx: SlackContext, conv: Conversation) -> None:
+def refresh_card(ctx: SlackContext, conv: Conversation, clicked: tuple[str, str] | None = None) -> None:
+    """Redraw the handoff's card. `clicked` is where an agent clicked it: an agent can click a
+    card the moment it appears, before the announcing process has recorded where it posted it."""
     h = conv.handoff
-    if h is None or not h.card_ts or not h.card_channel:
+    if h is None:
+        return
+    channel, ts = (h.card_channel, h.card_ts) if h.card_ts and h.card_channel else (clicked or (None, None))
+    if not channel or not ts:
         return
     try:
-        ctx.client.chat_update(channel=h.card_channel, ts=h.card_ts, text=_card_fallback(ctx, h), blocks=card_blocks(ctx, conv, h))
+        ctx.client.chat_update(channel=channel, ts=ts, text=_card_fallback(ctx, h), blocks=card_blocks(ctx, conv, h))
     except SlackApiError as exc:
         log.warning("card update failed (%s)", exc.response.get("error"))
 
@@ -264,7 +269,9 @@ def claim(ctx: SlackContext, body: dict[str, Any]) -> None:
         if refused.why != "gone":
             refuse(ctx, channel, agent.id, refusal_text(ctx, refused))
         return
-    refresh_card(ctx, result.conversation)
+    container = body.get("container") or {}
+    clicked = (channel, container["message_ts"]) if container.get("message_ts") else None
+    refresh_card(ctx, result.conversation, clicked)
     _tell_prospect(ctx, key, result.to_prospect)
 
 
