@@ -62,13 +62,14 @@ def handle_prospect_message(ctx: SlackContext, event: dict[str, Any]) -> None:
     key = ctx.conversation_key(channel, root)
     raw = event.get("text") or ""
     mentioned = event.get("type") == "app_mention" or bool(ctx.bot_user_id and f"<@{ctx.bot_user_id}>" in raw)
-    conv = ctx.store.load(key)
-    if not is_dm and thread_ts and thread_ts != ts and conv is None and not mentioned:
+    in_thread = not is_dm and thread_ts and thread_ts != ts
+    if in_thread and not mentioned and ctx.store.load(key) is None:
         return  # a thread under someone else's message, where nobody called the bot
     text = plain_text(raw, ctx.bot_user_id)
     if not text:
         files = event.get("files") or []
-        if not files or conv is None or conv.state != "with_person":
+        conv = ctx.store.load(key) if files else None
+        if conv is None or conv.state != "with_person":
             return  # a file alone, or an empty message: nothing for the bot to answer
         text = ctx.say("file_shared", conv.lang, files=", ".join(_file_ref(f) for f in files))
     if not ctx.store.first_time(f"msg:{channel}:{ts}", SEEN_TTL_SECONDS):
