@@ -21,7 +21,7 @@ from bot.turn import Choice, Inbound, Outbound
 from bot.understanding.amounts import Amount, find_amount, format_price, format_yen, mentions_foreign_currency
 from bot.understanding.faq import FaqIndex
 from bot.understanding.industries import IndustryMatch, find_industry
-from bot.understanding.intents import Intent, detect_intent, is_other_insurance, is_question
+from bot.understanding.intents import Intent, detect_intent, is_other_insurance, is_question, is_statement
 from bot.understanding.normalize import detect_language, normalize
 
 log = logging.getLogger(__name__)
@@ -221,7 +221,8 @@ class Engine:
             self._small_talk(flow, conv, intent, reply)
             return
         waiting = conv.state in ("need_both", "need_sales", "need_industry")
-        hit = None if other_insurance else self.faq.match(text, statement=waiting and not question)
+        telling = waiting and is_statement(text, intents)  # "従業員50名です": about them, not a question
+        hit = None if other_insurance or telling else self.faq.match(text, statement=waiting and not question)
         if hit is not None:
             reply.kind = "faq"
             reply.faq_id = hit.id

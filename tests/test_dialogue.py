@@ -185,7 +185,7 @@ def test_an_absurd_40000_digit_amount_gets_a_short_polite_answer(engine):
 # -- found in review: statements, "no", "I don't know", price follow-ups, language -------------
 
 
-@pytest.mark.parametrize("text", ["従業員50名です", "創業30年です", "2024年4月1日に創業しました", "We have 12 staff"])
+@pytest.mark.parametrize("text", ["従業員50名です", "創業30年です", "2024年4月1日に創業しました", "2023年4月に開業しました", "社員は30人です", "弊社は創業50年の老舗です", "We have 12 staff"])
 def test_a_statement_while_waiting_for_facts_is_not_answered_from_the_faq(engine, text):
     key = f"t:stmt:{text}"
     say(engine, key, "hello" if text.isascii() else "こんにちは")

@@ -46,6 +46,10 @@ class IntentContent(_Strict):
     question: Patterns
     """What makes a message a question ("...ですか", "how ...?"): "見積もりしたい" starts a
     quote, while "見積もりには何が必要?" is answered from the FAQ."""
+    statement: Patterns = Patterns()
+    """A plain declarative ("従業員50名です", "2023年4月に開業しました", "we're a bakery"): while
+    the bot waits for sales or industry, such a message tells it about the business and is
+    never answered from the FAQ, however many words it shares with an entry."""
 
     @field_validator("intents")
     @classmethod

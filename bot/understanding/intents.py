@@ -45,6 +45,7 @@ class _Compiled:
     rules: tuple[_Rule, ...]
     other_insurance: re.Pattern[str]
     question: re.Pattern[str]
+    statement: re.Pattern[str] | None
 
 
 _CACHE: dict[int, tuple[IntentContent, _Compiled]] = {}
@@ -68,7 +69,7 @@ def _compiled(intents: IntentContent) -> _Compiled:
     other = _union(intents.other_insurance.all())
     question = _union(intents.question.all())
     assert other is not None and question is not None  # validated non-empty on load
-    compiled = _Compiled(rules, other, question)
+    compiled = _Compiled(rules, other, question, _union(intents.statement.all()))
     if len(_CACHE) > 16:
         _CACHE.clear()
     _CACHE[id(intents)] = (intents, compiled)
@@ -87,6 +88,16 @@ def is_other_insurance(text: str, intents: IntentContent) -> bool:
 def is_question(text: str, intents: IntentContent) -> bool:
     """True when the message is phrased as a question (content/intents.yaml `question`)."""
     return _compiled(intents).question.search(_prepare(text)) is not None
+
+
+def is_statement(text: str, intents: IntentContent) -> bool:
+    """True when the message is a plain declarative about the prospect's business and not a
+    question (content/intents.yaml `statement`, `question`)."""
+    compiled = _compiled(intents)
+    prepared = _prepare(text)
+    if compiled.statement is None or compiled.question.search(prepared) is not None:
+        return False
+    return compiled.statement.search(prepared) is not None
 
 
 def detect_intent(text: str, intents: IntentContent) -> Intent | None:
