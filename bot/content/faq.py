@@ -9,8 +9,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from bot.content.errors import ContentError
 from bot.content.patterns import Patterns
 from bot.content.yamlfile import load_model
 
@@ -115,6 +116,50 @@ class Synonyms(_Strict):
         return out
 
 
+class FaqExample(_Strict):
+    """A question in a prospect's own words and the entry that answers it (None: out of scope).
+    `source` names the set it came from, so a benchmark can leave one set out at a time."""
+
+    q: str = Field(min_length=1)
+    id: str | None
+    source: str = ""
+
+    @field_validator("q")
+    @classmethod
+    def _not_blank(cls, v: str) -> str:
+        if not v.strip():
+            raise ValueError("must not be blank")
+        return v.strip()
+
+
+class _SetExample(_Strict):
+    q: str = Field(min_length=1)
+    id: str | None
+
+
+class ExampleSet(_Strict):
+    """One set of labelled questions, kept together as it was written."""
+
+    name: str = Field(min_length=1, pattern=r"^[a-z0-9][a-z0-9_-]*$")
+    about: str = ""
+    examples: list[_SetExample] = Field(min_length=1)
+
+
+class FaqExamples(_Strict):
+    """content/faq_examples.yaml: sets of labelled questions the classifier learns from."""
+
+    sets: list[ExampleSet] = []
+
+    @field_validator("sets")
+    @classmethod
+    def _unique_names(cls, sets: list[ExampleSet]) -> list[ExampleSet]:
+        names = [s.name for s in sets]
+        duplicates = sorted({n for n in names if names.count(n) > 1})
+        if duplicates:
+            raise ValueError(f"duplicate set names: {', '.join(duplicates)}")
+        return sets
+
+
 class FaqContent(_Strict):
     source: str = Field(min_length=1)
     abstain_threshold: float = Field(default=0.5, gt=0.0, lt=1.0)
@@ -125,6 +170,8 @@ class FaqContent(_Strict):
     synonyms: Synonyms = Synonyms()
     fillers: OptionalPerLanguageList = OptionalPerLanguageList()
     entries: list[FaqEntry] = Field(min_length=1)
+    examples: list[FaqExample] = []
+    """Labelled questions (from faq_examples.yaml beside faq.yaml, or written here)."""
 
     @field_validator("statement_threshold")
     @classmethod
@@ -148,6 +195,14 @@ class FaqContent(_Strict):
             raise ValueError(f"required entries missing: {', '.join(missing)}")
         return entries
 
+    @model_validator(mode="after")
+    def _example_ids(self) -> "FaqContent":
+        known = {e.id for e in self.entries}
+        for i, example in enumerate(self.examples):
+            if example.id is not None and example.id not in known:
+                raise ValueError(f"examples.{i}: unknown entry id '{example.id}'")
+        return self
+
     def entry(self, entry_id: str) -> FaqEntry:
         for e in self.entries:
             if e.id == entry_id:
@@ -155,6 +210,24 @@ class FaqContent(_Strict):
         raise KeyError(entry_id)
 
 
+EXAMPLES_FILE = "faq_examples.yaml"
+
+
 def load_faq(path: Path) -> FaqContent:
-    """Load and validate content/faq.yaml; problems raise ContentError naming file and field."""
-    return load_model(path, FaqContent)
+    """Load and validate content/faq.yaml and, when it exists, the labelled examples beside it
+    (faq_examples.yaml); problems raise ContentError naming file and field."""
+    faq = load_model(path, FaqContent)
+    examples_path = path.with_name(EXAMPLES_FILE)
+    if not examples_path.exists():
+        return faq
+    known = {e.id for e in faq.entries}
+    extra: list[FaqExample] = []
+    for i, example_set in enumerate(load_model(examples_path, FaqExamples).sets):
+        for j, example in enumerate(example_set.examples):
+            if example.id is not None and example.id not in known:
+                raise ContentError(
+                    str(examples_path), f"sets.{i}.examples.{j}.id",
+                    f"unknown FAQ entry id '{example.id}' (ids are defined in {path.name})",
+                )
+            extra.append(FaqExample(q=example.q, id=example.id, source=example_set.name))
+    return faq.model_copy(update={"examples": [*faq.examples, *extra]})
