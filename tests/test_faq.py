@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from pathlib import Path
 
 import pytest
 import yaml
 
 from bot.content.errors import ContentError
-from bot.content.faq import REQUIRED_IDS, load_faq
+from bot.content.faq import REQUIRED_IDS, FaqExample, load_faq
 from bot.understanding.faq import FaqHit, FaqIndex
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -160,7 +161,7 @@ PARAPHRASES = [
     ("小さい会社でも本当に狙われるの?", "sme-risk"),
     ("Are small companies really at risk of being attacked?", "sme-risk"),
     ("月々の保険料は大体どのくらいですか", "premium-examples"),
-    ("ｹﾝｾﾂｷﾞｮｳの保険料の目安は?", "premium-examples"),
+    ("ﾌﾘｰﾗﾝｽでも入れますか", "sole-proprietor"),  # half-width katakana
     ("what's the monthy premum for a retailer?", "premium-examples"),  # typos
     ("Whats teh price per month for wholesale?", "premium-examples"),  # typos
 ]
@@ -259,8 +260,8 @@ def test_a_typo_of_a_content_or_synonym_word_is_corrected(index, typo, spelt):
 
 def test_a_short_real_word_is_not_taken_for_a_typo(index):
     """prime is one letter from price (a premium synonym) but is a word of its own."""
-    assert index.rank("prime") == []
-    assert index.rank("premum")[0].id == "premium-examples"  # a dropped letter is a typo
+    assert index.rank("prime") != index.rank("price")
+    assert index.rank("premum") == index.rank("premium") != []  # a dropped letter is a typo
 
 
 def test_grammar_words_do_not_pull_towards_a_topic(index):
@@ -288,3 +289,88 @@ def test_english_synonym_groups_do_not_collide_once_stemmed(faq):
         for variant in [*variants, canonical]:
             owners.setdefault(analyzer.stem_text(normalize(variant)), set()).add(canonical)
     assert not {form: groups for form, groups in owners.items() if len(groups) > 1}
+
+
+# --- labelled examples (content/faq_examples.yaml) ------------------------------------------
+
+
+def _content_copy(tmp_path: Path, sets: list[dict] | None) -> Path:
+    """faq.yaml as shipped, with `sets` as the faq_examples.yaml beside it (None: no such file)."""
+    path = tmp_path / "faq.yaml"
+    path.write_text(FAQ_PATH.read_text(encoding="utf-8"), encoding="utf-8")
+    if sets is not None:
+        (tmp_path / "faq_examples.yaml").write_text(
+            yaml.safe_dump({"sets": sets}, allow_unicode=True), encoding="utf-8"
+        )
+    return path
+
+
+def _set(name: str, *examples: tuple[str, str | None]) -> dict:
+    return {"name": name, "examples": [{"q": q, "id": i} for q, i in examples]}
+
+
+def test_the_shipped_examples_are_loaded_with_the_faq_and_keep_their_set(faq):
+    assert len(faq.examples) > 1000
+    assert any(e.id is None for e in faq.examples) and any(e.id == "fines" for e in faq.examples)
+    sources = {e.source for e in faq.examples}
+    assert len(sources) >= 2 and "" not in sources
+
+
+def test_an_example_with_an_unknown_id_stops_loading_naming_its_file_and_field(tmp_path):
+    path = _content_copy(tmp_path, [_set("a", ("半年だけ入れる?", "short-term"), ("罰金は?", "fine"))])
+    with pytest.raises(ContentError) as err:
+        load_faq(path)
+    assert err.value.file.endswith("faq_examples.yaml") and err.value.field == "sets.0.examples.1.id"
+    assert "fine" in err.value.problem
+
+
+def test_two_example_sets_with_one_name_stop_loading(tmp_path):
+    path = _content_copy(tmp_path, [_set("a", ("半年だけ入れる?", "short-term")), _set("a", ("罰金は?", "fines"))])
+    with pytest.raises(ContentError) as err:
+        load_faq(path)
+    assert err.value.field == "sets" and "a" in err.value.problem
+
+
+def test_without_an_examples_file_the_faq_still_answers_from_its_own_questions(tmp_path):
+    faq = load_faq(_content_copy(tmp_path, None))
+    assert faq.examples == []
+    index = FaqIndex.build(faq)
+    assert index.match("個人事業主でも加入できますか?").id == "sole-proprietor"
+    assert index.match("Will my policy pay a fine imposed by the regulator?").id == "fines"
+
+
+def test_a_labelled_example_teaches_a_way_of_asking_the_content_does_not_spell_out(tmp_path):
+    question = "繁忙期の間だけお願いできる?"
+    assert FaqIndex.build(load_faq(_content_copy(tmp_path, []))).match(question) is None
+    taught = FaqIndex.build(load_faq(_content_copy(tmp_path, [_set(
+        "staff",
+        ("年末の繁忙期だけ頼めますか", "short-term"),
+        ("繁忙期のあいだだけお願いしたい", "short-term"),
+    )])))
+    assert taught.match(question) == FaqHit("short-term", taught.match(question).score)
+
+
+def test_out_of_scope_examples_teach_what_not_to_answer(faq):
+    """保険料 is a premium word, but where to pay it is not on the page: a few labelled
+    out-of-scope questions about agents stop the premium entry being answered."""
+    question = "近くの代理店で保険料を払えますか"
+    untaught = [e for e in faq.examples if "代理店" not in e.q]
+    before = FaqIndex.build(faq.model_copy(update={"examples": untaught})).match(question)
+    assert before is not None and before.id == "premium-examples"
+    taught = untaught + [
+        FaqExample(q=q, id=None, source="t") for q in ["代理店はどこにありますか", "近所の代理店を紹介して", "代理店で相談したい"]
+    ]
+    assert FaqIndex.build(faq.model_copy(update={"examples": taught})).match(question) is None
+
+
+def test_no_benchmark_question_is_also_a_training_example(faq):
+    """A benchmark question that is also an example would measure memory, not matching."""
+    def same(text: str) -> str:
+        return " ".join(unicodedata.normalize("NFKC", text).lower().split())
+
+    taught = {same(e.q) for e in faq.examples}
+    sets = list((ROOT / "benchmarks").glob("faq_*.yaml"))
+    assert sets
+    for path in sets:
+        for item in yaml.safe_load(path.read_text(encoding="utf-8"))["questions"]:
+            assert same(item["q"]) not in taught, (path.name, item["q"])

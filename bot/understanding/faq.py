@@ -30,12 +30,17 @@ English, and nothing may call a hosted model or need a tokenizer dictionary. So:
 
 The score of an entry is the share of the question's weight that the entry explains (0..1).
 A feature the content never uses counts in the question's total at a high weight, so a
-question about something else (自動車保険, the weather) explains poorly against every entry and
-the index abstains instead of answering the nearest wrong topic. The threshold is content
-(`abstain_threshold` in faq.yaml).
+question about something else (自動車保険, the weather) explains poorly against every entry.
 
-The index is built once at start-up (`FaqIndex.build`); a question costs one pass over its
-(truncated) text and a dictionary lookup per feature.
+That retrieval score is the first stage. The second, which decides, is a softmax classifier
+(FaqIndex, bot/understanding/softmax.py) over the same features plus Japanese character
+trigrams and the retrieval scores themselves, trained on the curated question forms and on
+labelled example questions in people's own words (content/faq_examples.yaml), with an extra
+class for questions the bot must not answer. The bot answers the most probable entry when its
+probability reaches the content's `abstain_threshold` (faq.yaml) and beats out of scope.
+
+The index and the classifier are built once at start-up (`FaqIndex.build`); a question costs
+one pass over its (truncated) text, a dictionary lookup per feature and one small matrix sum.
 """
 
 from __future__ import annotations
@@ -52,6 +57,7 @@ from rapidfuzz.distance import OSA, Indel, Levenshtein
 
 from bot.content.faq import FaqContent
 from bot.understanding.normalize import detect_language, normalize, to_hiragana
+from bot.understanding.softmax import Sample, SoftmaxRegression
 
 HIRAGANA_ONLY_WEIGHT = 0.2
 """Weight of a Japanese bigram made only of hiragana (mostly grammar and endings)."""
@@ -79,6 +85,21 @@ any entry that shares the word, and should need more than that to be answered co
 ANSWER_WEIGHT = 0.5
 """Features found only in an entry's answer count this much: the answer says what the topic
 covers, but people ask with question words, so the question forms and keywords lead."""
+
+CLASSIFIER_C = 1.0
+"""Inverse regularisation strength of the classifier. Chosen by leave-one-set-out
+cross-validation over the labelled example sets (benchmarks/faq_eval.py --cv; 0.3-10 tried,
+each at its best threshold): weaker regularisation fits one asker's context (a crypto
+exchange, 従業員20名) and answers more out-of-scope questions, stronger blurs neighbouring
+entries."""
+
+MIN_FEATURE_COUNT = 2
+"""A feature found in a single training text is not learned: it says more about that one
+asker than about the topic. Halves the model and its training time (cross-validated figures
+within 0.2 points of learning every feature)."""
+
+TRIGRAM_WEIGHT = 0.5
+"""Value of a Japanese character-trigram feature for the classifier (bigrams are 0.2-1.0)."""
 
 CONCEPT_WEIGHT = 1.1
 """Question weight of a synonym concept. It stands for a whole word or phrase, where a Japanese
@@ -138,6 +159,7 @@ _APOSTROPHES = re.compile(r"[’‘`´]")
 _CONTRACTION = re.compile(r"(?:'s|'re|'ve|'ll|'d|'m|n't|')$")
 _KANJI = re.compile(r"[\u3005\u3400-\u4dbf\u4e00-\u9fff]")
 _WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
+_JA_RUN = re.compile(rf"[{_JA_CHAR}]{{3,}}")
 
 
 @dataclass(frozen=True)
@@ -163,6 +185,30 @@ def _kana_insensitive(phrase: str) -> str:
 
 def _is_latin(phrase: str) -> bool:
     return bool(re.fullmatch(r"[a-z0-9 '.,%&/-]+", phrase))
+
+
+def _trie_pattern(phrases: Iterable[str]) -> str:
+    """One regex for a set of literal phrases, factored as a trie: a long synonym list as a
+    plain alternation is tried phrase by phrase at every position of the text (0.1 ms a
+    question), while a trie reads each character once. At each node the longer continuations
+    come before stopping there, so the longest phrase at a position wins, as in the sorted
+    alternation it replaces."""
+    trie: dict[str, dict] = {}
+    for phrase in phrases:
+        node = trie
+        for ch in phrase:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def emit(node: dict[str, dict]) -> str:
+        ends = "" in node
+        branches = [re.escape(ch) + emit(child) for ch, child in sorted(node.items()) if ch]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if ends else body
+
+    return emit(trie)
 
 
 def _phrase_pattern(phrase: str) -> str:
@@ -193,9 +239,13 @@ class _Analyzer:
                     # A variant claimed by two groups (directly or once stemmed) keeps the first.
                     self._canonical.setdefault(key, canon)
                     patterns.append(variant)
-        patterns = sorted(set(patterns), key=len, reverse=True)
-        self._synonyms = (
-            re.compile("|".join(_phrase_pattern(p) for p in patterns)) if patterns else None
+        latin = {p for p in patterns if _is_latin(p)}
+        kana_folded = {to_hiragana(p) for p in patterns if not _is_latin(p)}
+        # Japanese variants are sought in the hiragana-folded text (one character for one, so
+        # spans carry over), which matches katakana and hiragana spellings alike.
+        self._synonyms_ja = re.compile(_trie_pattern(kana_folded)) if kana_folded else None
+        self._synonyms_en = (
+            re.compile(rf"(?<![a-z0-9])(?:{_trie_pattern(latin)})(?![a-z0-9])") if latin else None
         )
         fillers = sorted(
             {self.stem_text(normalize(f)) for f in [*faq.fillers.ja, *faq.fillers.en]}, key=len, reverse=True
@@ -255,11 +305,28 @@ class _Analyzer:
         their canonical form, drop fillers."""
         text = _APOSTROPHES.sub("'", normalize(text)).replace(_CONCEPT_OPEN, "").replace(_CONCEPT_CLOSE, "")
         text = self.stem_text(text, correct)
-        if self._synonyms is not None:
-            text = self._synonyms.sub(self._canonical_of, text)
+        if self._synonyms_en is not None:
+            text = self._synonyms_en.sub(self._canonical_of, text)
+        if self._synonyms_ja is not None:
+            text = self._replace_ja_synonyms(text)
         if self._fillers is not None:
             text = self._fillers.sub(" ", text)
         return text
+
+    def _replace_ja_synonyms(self, text: str) -> str:
+        assert self._synonyms_ja is not None
+        parts: list[str] = []
+        last = 0
+        for m in self._synonyms_ja.finditer(to_hiragana(text)):
+            if m.end() == m.start():
+                continue
+            parts.append(text[last : m.start()])
+            parts.append(self._canonical_of(m))
+            last = m.end()
+        if not parts:
+            return text
+        parts.append(text[last:])
+        return "".join(parts)
 
     def _canonical_of(self, m: re.Match[str]) -> str:
         """The canonical form for a matched variant."""
@@ -354,7 +421,19 @@ def _put(feats: dict[str, float], key: str, weight: float) -> None:
 
 
 class FaqIndex:
-    """Ranks FAQ entries for a question and abstains below the content's threshold."""
+    """Ranks FAQ entries for a question and abstains when it is not confident enough.
+
+    Two stages, both built once from content at start-up:
+    - retrieval: each entry scored by the share of the question its curated question forms,
+      keywords and answer explain (see the module docstring); robust for wording the content
+      never saw, and a strong signal that a question is about something else;
+    - a classifier (bot/understanding/softmax.py) over the same features, Japanese character
+      trigrams and the retrieval scores, trained on the curated forms and the labelled examples
+      (content/faq_examples.yaml), with one more class for out of scope. It decides: it learns
+      where neighbouring entries part (a fine the policy pays vs how large fines are) and what
+      the bot must not answer, which the retrieval scores alone cannot.
+    An entry's score is the classifier's probability that it answers the question.
+    """
 
     def __init__(
         self,
@@ -371,6 +450,7 @@ class FaqIndex:
         self._postings = postings
         self._idf = idf
         self._oov_idf = oov_idf
+        self._classifier: SoftmaxRegression | None = None
         self.threshold = faq.abstain_threshold
         self.statement_threshold = faq.statement_threshold
         patterns = [to_hiragana(p) for p in [*faq.out_of_scope.ja, *faq.out_of_scope.en]]
@@ -378,31 +458,36 @@ class FaqIndex:
 
     @classmethod
     def build(cls, faq: FaqContent) -> "FaqIndex":
-        """Analyse every entry once: question forms and keywords fully, answers at lower weight."""
+        """Analyse every entry once (question forms and keywords fully, answers at lower
+        weight), then train the classifier on them and the labelled examples."""
         analyzer = _Analyzer(faq)
-        prepared: list[list[tuple[str, float]]] = []
         vocab: set[str] = set()
         for phrases in [*faq.synonyms.en.values(), list(faq.synonyms.en), faq.fillers.en]:
             for phrase in phrases:
                 vocab.update(analyzer.raw_words(normalize(phrase)))
+        documents: list[list[tuple[str, float]]] = []
         for entry in faq.entries:
             sources = [(q, 1.0) for q in [*entry.questions.ja, *entry.questions.en]]
             sources += [(k, 1.0) for k in [*entry.keywords.ja, *entry.keywords.en]]
             sources += [(entry.answer.ja, ANSWER_WEIGHT), (entry.answer.en, ANSWER_WEIGHT)]
+            documents.append(sources)
             for text, _ in sources:
                 vocab.update(analyzer.raw_words(normalize(text)))
-            prepared.append([(analyzer.prepare(text), weight) for text, weight in sources])
+        for example in faq.examples:
+            vocab.update(analyzer.raw_words(normalize(example.q)))
         analyzer.set_vocabulary(w for w in vocab if w not in _STOPWORDS)
 
+        prepared: dict[str, str] = {}  # content text -> its analysis, reused to train
         doc_feats: list[dict[str, float]] = []
-        for texts in prepared:
+        for sources in documents:
             feats: dict[str, float] = {}
-            sources: dict[str, int] = defaultdict(int)
-            for text, weight in texts:
-                for key, w in analyzer.features(text).items():
+            counts: dict[str, int] = defaultdict(int)
+            for text, weight in sources:
+                prepared[text] = analyzer.prepare(text, correct=True)
+                for key, w in analyzer.features(prepared[text]).items():
                     _put(feats, key, w * weight)
-                    sources[key] += 1
-            doc_feats.append({key: w * _spread(sources[key]) for key, w in feats.items()})
+                    counts[key] += 1
+            doc_feats.append({key: w * _spread(counts[key]) for key, w in feats.items()})
 
         n = len(doc_feats)
         df: dict[str, int] = defaultdict(int)
@@ -413,17 +498,69 @@ class FaqIndex:
                 postings[key].append((i, w))
         idf = {key: math.log(1 + (n - d + 0.5) / (d + 0.5)) for key, d in df.items()}
         oov_idf = OOV_FACTOR * math.log(1 + (n - 1 + 0.5) / 1.5)
-        return cls(faq, analyzer, dict(postings), idf, oov_idf)
+        index = cls(faq, analyzer, dict(postings), idf, oov_idf)
+        index._train(prepared)
+        return index
+
+    def _train(self, prepared: dict[str, str]) -> None:
+        """Fit the classifier: every question form and keyword of an entry, its answer at lower
+        weight, every labelled example; out-of-scope examples are the last class."""
+        out_class = len(self._ids)
+        samples: list[Sample] = []
+        for label, entry in enumerate(self._faq.entries):
+            for text in [*entry.questions.ja, *entry.questions.en, *entry.keywords.ja, *entry.keywords.en]:
+                samples.append(Sample(self._features_of(prepared[text]), label))
+            for text in (entry.answer.ja, entry.answer.en):
+                samples.append(Sample(self._features_of(prepared[text]), label, ANSWER_WEIGHT))
+        label_of = {entry_id: i for i, entry_id in enumerate(self._ids)}
+        for example in self._faq.examples:
+            label = out_class if example.id is None else label_of[example.id]
+            samples.append(Sample(self._features(example.q), label))
+        self._classifier = SoftmaxRegression.fit(samples, out_class + 1, CLASSIFIER_C, MIN_FEATURE_COUNT)
+
+    def _features(self, text: str) -> dict[str, float]:
+        """What the classifier sees of a text: the retrieval features, Japanese character
+        trigrams (a word's shape beyond two characters: 報告義務 vs 報告費用), how well each
+        entry's curated content explains the text, and how much of it no entry knows (a
+        question mostly in words the content never uses is about something else)."""
+        return self._features_of(self._analyzer.prepare(text, correct=True))
+
+    def _features_of(self, prepared: str) -> dict[str, float]:
+        feats = self._analyzer.features(prepared)
+        for run in _JA_RUN.findall(to_hiragana(prepared)):
+            for i in range(len(run) - 2):
+                feats["t:" + run[i : i + 3]] = TRIGRAM_WEIGHT
+        hits, unknown = self._retrieve(prepared)
+        for hit in hits:
+            feats["r:" + hit.id] = hit.score
+        feats["r:best"] = hits[0].score if hits else 0.0
+        feats["r:unknown"] = unknown
+        return feats
 
     def rank(self, text: str) -> list[FaqHit]:
-        """Every entry that shares anything with the question, best first (ties by file order).
-
-        A question about another product (content `out_of_scope`) ranks nothing at all.
-        """
-        if self.is_out_of_scope(text):
+        """Every entry with its probability of answering the question, best first (ties by file
+        order). A question about another product (content `out_of_scope`) ranks nothing."""
+        if self.is_out_of_scope(text) or not normalize(text):
             return []
-        segments = self._analyzer.segments(self._analyzer.prepare(text, correct=True))
-        total = 0.0
+        return self._ranked(text)[0]
+
+    def _ranked(self, text: str) -> tuple[list[FaqHit], float]:
+        """The entries by probability, and the probability that the question is out of scope."""
+        assert self._classifier is not None
+        probs = self._classifier.probabilities(self._features(text))
+        hits = [FaqHit(entry_id, round(float(p), 4)) for entry_id, p in zip(self._ids, probs)]
+        hits.sort(key=lambda h: -h.score)
+        return hits, float(probs[-1])
+
+    def retrieval_scores(self, text: str) -> list[FaqHit]:
+        """The first stage alone: entries by the share of the question their content explains."""
+        return self._retrieve(self._analyzer.prepare(text, correct=True))[0]
+
+    def _retrieve(self, prepared: str) -> tuple[list[FaqHit], float]:
+        """Entries by the share of the question they explain, and the share no entry's content
+        knows at all (words and bigrams the content never uses)."""
+        segments = self._analyzer.segments(prepared)
+        total = unknown_total = 0.0
         scores = [0.0] * len(self._ids)
         seen: set[str] = set()
         for segment in segments:
@@ -432,11 +569,11 @@ class FaqIndex:
                 idf = self._idf.get(key)
                 if idf is None:
                     if key.startswith("w:"):
-                        total += qw * self._oov_idf * OOV_WORD_FACTOR / OOV_FACTOR
+                        unknown_total += qw * self._oov_idf * OOV_WORD_FACTOR / OOV_FACTOR
                     elif not key.startswith("u:"):
                         unknown.append(qw)
                     continue
-                total += self._unknown_cost(unknown)
+                unknown_total += self._unknown_cost(unknown)
                 unknown = []
                 if key in seen:
                     continue
@@ -445,13 +582,14 @@ class FaqIndex:
                 total += weight
                 for doc, dw in self._postings[key]:
                     scores[doc] += weight * dw
-            total += self._unknown_cost(unknown)
+            unknown_total += self._unknown_cost(unknown)
+        total += unknown_total
         if total <= 0.0:
-            return []
+            return [], 0.0
         total += SMOOTHING
         hits = [FaqHit(self._ids[i], round(s / total, 4)) for i, s in enumerate(scores) if s > 0.0]
         hits.sort(key=lambda h: -h.score)
-        return hits
+        return hits, unknown_total / total
 
     def _unknown_cost(self, weights: list[float]) -> float:
         if not weights:
@@ -465,13 +603,17 @@ class FaqIndex:
         return self._out_of_scope.search(to_hiragana(normalize(text))) is not None
 
     def match(self, text: str, statement: bool = False) -> FaqHit | None:
-        """The best entry if it explains enough of the question; None means abstain. A
-        `statement` (not phrased as a question, said while the bot waits for a fact) must clear
-        the content's higher `statement_threshold`."""
-        hits = self.rank(text)
+        """The most probable entry if the classifier gives it at least the content's
+        `abstain_threshold` and prefers it to out of scope; None means abstain. A `statement`
+        (not phrased as a question, said while the bot waits for a fact) must clear the
+        content's higher `statement_threshold`."""
+        if self.is_out_of_scope(text) or not normalize(text):
+            return None
+        hits, out_of_scope = self._ranked(text)
         bar = self.statement_threshold if statement else self.threshold
-        if hits and hits[0].score >= bar:
-            return hits[0]
+        best = hits[0]
+        if best.score >= bar and best.score > out_of_scope:
+            return best
         return None
 
     def has(self, entry_id: str) -> bool:
