@@ -11,6 +11,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from bot.content.checks import repeated
 from bot.content.errors import ContentError
 from bot.content.patterns import Patterns
 from bot.content.yamlfile import load_model
@@ -153,8 +154,7 @@ class FaqExamples(_Strict):
     @field_validator("sets")
     @classmethod
     def _unique_names(cls, sets: list[ExampleSet]) -> list[ExampleSet]:
-        names = [s.name for s in sets]
-        duplicates = sorted({n for n in names if names.count(n) > 1})
+        duplicates = repeated(s.name for s in sets)
         if duplicates:
             raise ValueError(f"duplicate set names: {', '.join(duplicates)}")
         return sets

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from bot.content.checks import repeated
 from bot.content.patterns import Patterns, checked_patterns
 from bot.content.yamlfile import load_model
 
@@ -56,7 +57,7 @@ class IntentContent(_Strict):
     def _complete_and_ordered(cls, v: list[IntentSpec]) -> list[IntentSpec]:
         """Validated on the field so the error names `intents`."""
         names = [spec.name for spec in v]
-        dupes = sorted({n for n in names if names.count(n) > 1})
+        dupes = repeated(names)
         if dupes:
             raise ValueError(f"intent listed twice: {', '.join(dupes)}")
         missing = [n for n in INTENT_NAMES if n not in names]
