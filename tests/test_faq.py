@@ -174,6 +174,23 @@ def test_paraphrases_match_the_right_topic(index, question, expected):
     assert hit.id == expected, (question, index.rank(question)[:3])
 
 
+# Written all in hiragana, as a phone user who leaves words unconverted would.
+KANA_ONLY = [
+    ("ろうえいしたらほうこくしないといけないの?", "breach-reporting"),
+    ("ひがいがくのれいをみせて", "damage-examples"),
+    ("きんきゅうじさぽーとってなに", "emergency-support"),
+    ("ちゅうしょうきぎょうもねらわれるの?", "sme-risk"),
+    ("たんきのけいやくはできますか", "short-term"),
+    ("かいぎょうしたばかりでもはいれる?", "new-business"),
+]
+
+
+@pytest.mark.parametrize("question, expected", KANA_ONLY)
+def test_questions_written_in_kana_for_kanji_match(index, question, expected):
+    hit = index.match(question)
+    assert hit is not None and hit.id == expected, (question, index.rank(question)[:3])
+
+
 OUT_OF_SCOPE = [
     "自動車保険の見積り",
     "今日の天気",
