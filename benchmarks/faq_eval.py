@@ -2,7 +2,7 @@
 
 Run from the repository root:
 
-    .venv/bin/python benchmarks/faq_eval.py [--dev SET.yaml ...] [--errors]
+    .venv/bin/python benchmarks/faq_eval.py [--dev SET.yaml ...] [--errors]   (default: the dev set)
     .venv/bin/python benchmarks/faq_eval.py --cv [--thresholds 0.3,0.4,0.5]
 
 The sets in benchmarks/ were written by people who saw only the product page and the list of
@@ -19,7 +19,8 @@ a set that does has the shared questions skipped, and says so.
 content/faq_examples.yaml is left out in turn, the index is trained without it and scored on
 it, and the totals over every set are printed for a range of abstention thresholds. That is the
 figure to tune method and threshold on, since no single small set can settle a change of a
-point or two.
+point or two. It is optimistic for the sets whose misses shaped faq.yaml's wording (dev1 and
+blind1-4); train1 and train2 never did.
 
 Why these numbers: in-scope top-1 accuracy says whether prospects get the right answer;
 the out-of-scope abstention share says whether the bot stays quiet instead of answering a
@@ -48,7 +49,8 @@ from bot.content.faq import FaqContent, load_faq  # noqa: E402
 from bot.understanding.faq import FaqIndex  # noqa: E402
 
 BENCH = Path(__file__).resolve().parent
-DEFAULT_SETS = [BENCH / "faq_dev.yaml", BENCH / "faq_blind6.yaml", BENCH / "faq_blind7.yaml"]
+DEFAULT_SETS = [BENCH / "faq_dev.yaml"]
+"""Only the dev set by default: the blind sets are named with --dev, on purpose, once."""
 
 
 def _percentile(values: list[float], pct: float) -> float:

@@ -3,8 +3,9 @@
 The JSONL form is a stable interface for QA scripts: one JSON object per input line,
 {"question": str, "id": str|null, "score": float, "answer": str|null}, written and flushed
 line by line so a script can stream questions through one process. `score` is the best
-entry's score even when the index abstains (id and answer are then null), which shows how
-close an abstention was. The answer is in the language of the question.
+entry's probability (0..1) even when the index abstains (id and answer are then null). An
+abstention with a score above the threshold means "out of scope" was more probable still.
+The answer is in the language of the question.
 """
 
 from __future__ import annotations

@@ -117,25 +117,27 @@ class Synonyms(_Strict):
         return out
 
 
-class FaqExample(_Strict):
-    """A question in a prospect's own words and the entry that answers it (None: out of scope).
-    `source` names the set it came from, so a benchmark can leave one set out at a time."""
-
-    q: str = Field(min_length=1)
-    id: str | None
-    source: str = ""
-
-    @field_validator("q")
-    @classmethod
-    def _not_blank(cls, v: str) -> str:
-        if not v.strip():
-            raise ValueError("must not be blank")
-        return v.strip()
+def _not_blank(v: str) -> str:
+    if not v.strip():
+        raise ValueError("must not be blank")
+    return v.strip()
 
 
 class _SetExample(_Strict):
+    """One line of an example set: a question in a person's own words and the entry that
+    answers it (None: the bot must not answer it)."""
+
     q: str = Field(min_length=1)
     id: str | None
+
+    _q = field_validator("q")(_not_blank)
+
+
+class FaqExample(_SetExample):
+    """A labelled question as the classifier sees it; `source` names the set it came from, so
+    a benchmark can leave one set out at a time."""
+
+    source: str = ""
 
 
 class ExampleSet(_Strict):
@@ -213,13 +215,22 @@ class FaqContent(_Strict):
 EXAMPLES_FILE = "faq_examples.yaml"
 
 
-def load_faq(path: Path) -> FaqContent:
-    """Load and validate content/faq.yaml and, when it exists, the labelled examples beside it
-    (faq_examples.yaml); problems raise ContentError naming file and field."""
+def load_faq(path: Path, examples: bool = True) -> FaqContent:
+    """Load and validate content/faq.yaml and the labelled examples beside it
+    (faq_examples.yaml); problems raise ContentError naming file and field.
+
+    The examples are required: without them, and without out-of-scope ones among them, the
+    classifier has never seen a question it must not answer, and would answer the nearest
+    entry to anything. `examples=False` loads faq.yaml alone (for checks of that file)."""
     faq = load_model(path, FaqContent)
+    if not examples:
+        return faq
     examples_path = path.with_name(EXAMPLES_FILE)
     if not examples_path.exists():
-        return faq
+        raise ContentError(
+            str(examples_path), "",
+            "missing: the FAQ classifier learns from these labelled questions (see the file in the repository)",
+        )
     known = {e.id for e in faq.entries}
     extra: list[FaqExample] = []
     for i, example_set in enumerate(load_model(examples_path, FaqExamples).sets):
@@ -230,4 +241,9 @@ def load_faq(path: Path) -> FaqContent:
                     f"unknown FAQ entry id '{example.id}' (ids are defined in {path.name})",
                 )
             extra.append(FaqExample(q=example.q, id=example.id, source=example_set.name))
+    if not any(e.id is None for e in [*faq.examples, *extra]):
+        raise ContentError(
+            str(examples_path), "sets",
+            "no out-of-scope questions (id: null): the classifier must see questions it must not answer",
+        )
     return faq.model_copy(update={"examples": [*faq.examples, *extra]})

@@ -9,8 +9,9 @@ English, and nothing may call a hosted model or need a tokenizer dictionary. So:
   content never uses is first read as the content word it is a typo of, when there is one:
   one edit away (a swap of neighbouring letters is one edit), same first letter, at least five
   letters, and for words under seven letters no substituted letter, since prime/price and
-  police/policy are real words, not typos. The vocabulary for this is every English word the
-  content writes, synonym members included (covrage -> coverage -> the coverage concept).
+  police/policy are real words, not typos. The vocabulary for this is every English word
+  faq.yaml writes, synonym members included (covrage -> coverage -> the coverage concept); not
+  the labelled examples, which are written as people type, typos and all.
 - Content-supplied synonyms then rewrite wording and spelling variants (見積もり/見積り/みつもり,
   freelancer/self-employed) to one concept, and filler request words (教えてください, please
   tell me) are dropped. Katakana and hiragana spellings of a synonym match alike. A synonym
@@ -51,13 +52,13 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Iterable
 
-import snowballstemmer
 from rapidfuzz import process
 from rapidfuzz.distance import OSA, Indel, Levenshtein
 
 from bot.content.faq import FaqContent
 from bot.understanding.normalize import detect_language, normalize, to_hiragana
 from bot.understanding.softmax import Sample, SoftmaxRegression
+from bot.understanding.stemming import Stemmer
 
 HIRAGANA_ONLY_WEIGHT = 0.2
 """Weight of a Japanese bigram made only of hiragana (mostly grammar and endings)."""
@@ -164,7 +165,9 @@ _JA_RUN = re.compile(rf"[{_JA_CHAR}]{{3,}}")
 
 @dataclass(frozen=True)
 class FaqHit:
-    """One ranked FAQ entry: its id and the share of the question it explains (0..1)."""
+    """One ranked FAQ entry: its id and a score in 0..1. From `FaqIndex.rank` and `match` the
+    score is the classifier's probability that the entry answers the question; from
+    `retrieval_scores`, the share of the question the entry's content explains."""
 
     id: str
     score: float
@@ -223,8 +226,7 @@ class _Analyzer:
     """Turns text into weighted features; the same analysis for content and for questions."""
 
     def __init__(self, faq: FaqContent) -> None:
-        self._stemmer = snowballstemmer.stemmer("english")
-        self._stems: dict[str, str] = {}
+        self._stemmer = Stemmer()
         self.vocabulary: list[str] = []
         self._vocab_set: frozenset[str] = frozenset()
         self._vocab_stems: frozenset[str] = frozenset()
@@ -262,12 +264,7 @@ class _Analyzer:
 
     def stem(self, word: str) -> str:
         """Snowball (Porter2) English stem: joining/joined -> join, policies -> polici."""
-        stem = self._stems.get(word)
-        if stem is None:
-            stem = self._stemmer.stemWord(word)
-            if len(self._stems) < 50_000:
-                self._stems[word] = stem
-        return stem
+        return self._stemmer.stem(word)
 
     def stem_text(self, text: str, correct: bool = False) -> str:
         """Each English word of normalised `text` as its stem (stop words stay as written).
@@ -473,8 +470,9 @@ class FaqIndex:
             documents.append(sources)
             for text, _ in sources:
                 vocab.update(analyzer.raw_words(normalize(text)))
-        for example in faq.examples:
-            vocab.update(analyzer.raw_words(normalize(example.q)))
+        # The typo vocabulary is the curated content's alone: labelled examples are written as
+        # people type, typos included (covrage, permium), and a typo in the vocabulary is never
+        # corrected. Examples go through the same correction as questions do.
         analyzer.set_vocabulary(w for w in vocab if w not in _STOPWORDS)
 
         prepared: dict[str, str] = {}  # content text -> its analysis, reused to train
