@@ -9,7 +9,7 @@ import yaml
 
 from bot.content.errors import ContentError
 from bot.content.intents import load_intents
-from bot.understanding.intents import Intent, detect_intent, is_other_insurance
+from bot.understanding.intents import Intent, detect_intent, is_other_insurance, is_question, is_statement
 
 PATH = Path(__file__).resolve().parents[1] / "content" / "intents.yaml"
 
@@ -151,3 +151,27 @@ def test_a_bad_regex_names_its_field(tmp_path):
     with pytest.raises(ContentError) as err:
         _load_with(tmp_path, lambda d: d["intents"][2]["ja"].append("(unclosed"))
     assert err.value.field == "intents.2.ja"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "個人でも入れるんですかね",  # a question ending in ね
+        "個人事業主でも大丈夫ですよね",
+        "半年だけの契約もできるか",
+        "罰金って出ないんですか",
+        "what does it cover",
+        "見積もりに何が必要",
+    ],
+)
+def test_questions_without_a_question_mark_are_questions(intents, text):
+    assert is_question(text, intents)
+    assert not is_statement(text, intents)
+
+
+@pytest.mark.parametrize(
+    "text", ["従業員50名です", "2023年4月に開業しました", "町工場を営んでおります", "we have 12 staff", "Our company makes parts"]
+)
+def test_plain_statements_about_the_business_are_statements(intents, text):
+    assert not is_question(text, intents)
+    assert is_statement(text, intents)
