@@ -31,11 +31,12 @@ def normalize(text: str) -> str:
     return text.strip().lower()
 
 
+_TO_HIRAGANA = {code: code - 0x60 for code in range(_KATA_START, _KATA_END + 1)}
+
+
 def to_hiragana(text: str) -> str:
     """Katakana to hiragana, so カフェ and かふぇ compare equal. The long-vowel mark stays."""
-    return "".join(
-        chr(ord(c) - 0x60) if _KATA_START <= ord(c) <= _KATA_END else c for c in text
-    )
+    return text.translate(_TO_HIRAGANA)
 
 
 _JA_CHARS = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uff66-\uff9f]")
