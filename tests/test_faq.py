@@ -346,6 +346,16 @@ def test_an_example_with_an_unknown_id_stops_loading_naming_its_file_and_field(t
     assert "fine" in err.value.problem
 
 
+def test_examples_written_into_faq_yaml_stop_loading_pointing_to_their_file(tmp_path):
+    data = _raw()
+    data["examples"] = [{"q": "罰金は?", "id": "fines"}]
+    path = _write(tmp_path, data)
+    (tmp_path / "faq_examples.yaml").write_text((ROOT / "content" / "faq_examples.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    with pytest.raises(ContentError) as err:
+        load_faq(path)
+    assert err.value.field == "examples" and "faq_examples.yaml" in err.value.problem
+
+
 def test_two_example_sets_with_one_name_stop_loading(tmp_path):
     path = _content_copy(tmp_path, [_set("a", ("半年だけ入れる?", "short-term")), _set("a", ("罰金は?", "fines"))])
     with pytest.raises(ContentError) as err:

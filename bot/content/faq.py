@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from bot.content.checks import repeated
 from bot.content.errors import ContentError
@@ -173,7 +173,7 @@ class FaqContent(_Strict):
     fillers: OptionalPerLanguageList = OptionalPerLanguageList()
     entries: list[FaqEntry] = Field(min_length=1)
     examples: list[FaqExample] = []
-    """Labelled questions (from faq_examples.yaml beside faq.yaml, or written here)."""
+    """Labelled questions, filled in by `load_faq` from faq_examples.yaml beside faq.yaml."""
 
     @field_validator("statement_threshold")
     @classmethod
@@ -197,14 +197,6 @@ class FaqContent(_Strict):
             raise ValueError(f"required entries missing: {', '.join(missing)}")
         return entries
 
-    @model_validator(mode="after")
-    def _example_ids(self) -> "FaqContent":
-        known = {e.id for e in self.entries}
-        for i, example in enumerate(self.examples):
-            if example.id is not None and example.id not in known:
-                raise ValueError(f"examples.{i}: unknown entry id '{example.id}'")
-        return self
-
     def entry(self, entry_id: str) -> FaqEntry:
         for e in self.entries:
             if e.id == entry_id:
@@ -215,16 +207,16 @@ class FaqContent(_Strict):
 EXAMPLES_FILE = "faq_examples.yaml"
 
 
-def load_faq(path: Path, examples: bool = True) -> FaqContent:
+def load_faq(path: Path) -> FaqContent:
     """Load and validate content/faq.yaml and the labelled examples beside it
     (faq_examples.yaml); problems raise ContentError naming file and field.
 
     The examples are required: without them, and without out-of-scope ones among them, the
     classifier has never seen a question it must not answer, and would answer the nearest
-    entry to anything. `examples=False` loads faq.yaml alone (for checks of that file)."""
+    entry to anything. They live in that file only, so one check covers their ids."""
     faq = load_model(path, FaqContent)
-    if not examples:
-        return faq
+    if faq.examples:
+        raise ContentError(str(path), "examples", f"labelled questions belong in {EXAMPLES_FILE}")
     examples_path = path.with_name(EXAMPLES_FILE)
     if not examples_path.exists():
         raise ContentError(
@@ -241,9 +233,9 @@ def load_faq(path: Path, examples: bool = True) -> FaqContent:
                     f"unknown FAQ entry id '{example.id}' (ids are defined in {path.name})",
                 )
             extra.append(FaqExample(q=example.q, id=example.id, source=example_set.name))
-    if not any(e.id is None for e in [*faq.examples, *extra]):
+    if not any(e.id is None for e in extra):
         raise ContentError(
             str(examples_path), "sets",
             "no out-of-scope questions (id: null): the classifier must see questions it must not answer",
         )
-    return faq.model_copy(update={"examples": [*faq.examples, *extra]})
+    return faq.model_copy(update={"examples": extra})

@@ -164,10 +164,23 @@ _JA_RUN = re.compile(rf"[{_JA_CHAR}]{{3,}}")
 
 
 @dataclass(frozen=True)
+class _Analysis:
+    """A text as the index reads it: prepared (normalised, stemmed, synonyms as concepts) and
+    cut into weighted feature segments. Built once per text, for retrieval and classifier alike."""
+
+    prepared: str
+    segments: list[list[tuple[str, float]]]
+
+    @classmethod
+    def of(cls, analyzer: "_Analyzer", text: str) -> "_Analysis":
+        prepared = analyzer.prepare(text, correct=True)
+        return cls(prepared, analyzer.segments(prepared))
+
+
+@dataclass(frozen=True)
 class FaqHit:
-    """One ranked FAQ entry: its id and a score in 0..1. From `FaqIndex.rank` and `match` the
-    score is the classifier's probability that the entry answers the question; from
-    `retrieval_scores`, the share of the question the entry's content explains."""
+    """One ranked FAQ entry: its id and the classifier's probability (0..1) that the entry
+    answers the question."""
 
     id: str
     score: float
@@ -480,14 +493,14 @@ class FaqIndex:
         # corrected. Examples go through the same correction as questions do.
         analyzer.set_vocabulary(w for w in vocab if w not in _STOPWORDS)
 
-        prepared: dict[str, str] = {}  # content text -> its analysis, reused to train
+        analysed: dict[str, _Analysis] = {}  # content text -> its analysis, reused to train
         doc_feats: list[dict[str, float]] = []
         for sources in documents:
             feats: dict[str, float] = {}
             counts: dict[str, int] = defaultdict(int)
             for text, weight in sources:
-                prepared[text] = analyzer.prepare(text, correct=True)
-                for key, w in analyzer.features(prepared[text]).items():
+                analysed[text] = _Analysis.of(analyzer, text)
+                for key, w in _flatten(analysed[text].segments).items():
                     _put(feats, key, w * weight)
                     counts[key] += 1
             doc_feats.append({key: w * _spread(counts[key]) for key, w in feats.items()})
@@ -502,10 +515,10 @@ class FaqIndex:
         idf = {key: math.log(1 + (n - d + 0.5) / (d + 0.5)) for key, d in df.items()}
         oov_idf = OOV_FACTOR * math.log(1 + (n - 1 + 0.5) / 1.5)
         index = cls(faq, analyzer, dict(postings), idf, oov_idf)
-        index._train(prepared)
+        index._train(analysed)
         return index
 
-    def _train(self, prepared: dict[str, str]) -> None:
+    def _train(self, analysed: dict[str, "_Analysis"]) -> None:
         """Fit the classifier: every question form and keyword of an entry, its answer at lower
         weight, every labelled example; out-of-scope examples are the last class.
 
@@ -519,9 +532,9 @@ class FaqIndex:
         samples: list[Sample] = []
         for label, entry in enumerate(self._faq.entries):
             for text in [*entry.questions.ja, *entry.questions.en, *entry.keywords.ja, *entry.keywords.en]:
-                samples.append(Sample(self._features_of(prepared[text]), label))
+                samples.append(Sample(self._features_of(analysed[text]), label))
             for text in (entry.answer.ja, entry.answer.en):
-                samples.append(Sample(self._features_of(prepared[text]), label, ANSWER_WEIGHT))
+                samples.append(Sample(self._features_of(analysed[text]), label, ANSWER_WEIGHT))
         label_of = {entry_id: i for i, entry_id in enumerate(self._ids)}
         labelled = [(example, out_class if example.id is None else label_of[example.id]) for example in self._faq.examples]
         out_count = sum(1 for _, label in labelled if label == out_class)
@@ -537,15 +550,14 @@ class FaqIndex:
         trigrams (a word's shape beyond two characters: 報告義務 vs 報告費用), how well each
         entry's curated content explains the text, and how much of it no entry knows (a
         question mostly in words the content never uses is about something else)."""
-        return self._features_of(self._analyzer.prepare(text, correct=True))
+        return self._features_of(_Analysis.of(self._analyzer, text))
 
-    def _features_of(self, prepared: str) -> dict[str, float]:
-        segments = self._analyzer.segments(prepared)
-        feats = _flatten(segments)
-        for run in _JA_RUN.findall(to_hiragana(prepared)):
+    def _features_of(self, analysis: "_Analysis") -> dict[str, float]:
+        feats = _flatten(analysis.segments)
+        for run in _JA_RUN.findall(to_hiragana(analysis.prepared)):
             for i in range(len(run) - 2):
                 feats["t:" + run[i : i + 3]] = TRIGRAM_WEIGHT
-        hits, unknown = self._retrieve_segments(segments)
+        hits, unknown = self._retrieve(analysis.segments)
         for hit in hits:
             feats["r:" + hit.id] = hit.score
         feats["r:best"] = hits[0].score if hits else 0.0
@@ -555,28 +567,23 @@ class FaqIndex:
     def rank(self, text: str) -> list[FaqHit]:
         """Every entry with its probability of answering the question, best first (ties by file
         order). A question about another product (content `out_of_scope`) ranks nothing."""
-        if self.is_out_of_scope(text) or not normalize(text):
-            return []
-        return self._ranked(text)[0]
+        scored = self._ranked(text)
+        return scored[0] if scored else []
 
-    def _ranked(self, text: str) -> tuple[list[FaqHit], float]:
-        """The entries by probability, and the probability that the question is out of scope."""
+    def _ranked(self, text: str) -> tuple[list[FaqHit], float] | None:
+        """The entries by probability, and the probability that the question is out of scope;
+        None for an empty question or one about another product (content `out_of_scope`)."""
+        if self.is_out_of_scope(text) or not normalize(text):
+            return None
         assert self._classifier is not None
         probs = self._classifier.probabilities(self._features(text))
         hits = [FaqHit(entry_id, round(float(p), 4)) for entry_id, p in zip(self._ids, probs)]
         hits.sort(key=lambda h: -h.score)
         return hits, float(probs[-1])
 
-    def retrieval_scores(self, text: str) -> list[FaqHit]:
-        """The first stage alone: entries by the share of the question their content explains."""
-        return self._retrieve(self._analyzer.prepare(text, correct=True))[0]
-
-    def _retrieve(self, prepared: str) -> tuple[list[FaqHit], float]:
+    def _retrieve(self, segments: list[list[tuple[str, float]]]) -> tuple[list[FaqHit], float]:
         """Entries by the share of the question they explain, and the share no entry's content
         knows at all (words and bigrams the content never uses)."""
-        return self._retrieve_segments(self._analyzer.segments(prepared))
-
-    def _retrieve_segments(self, segments: list[list[tuple[str, float]]]) -> tuple[list[FaqHit], float]:
         total = unknown_total = 0.0
         scores = [0.0] * len(self._ids)
         seen: set[str] = set()
@@ -624,9 +631,10 @@ class FaqIndex:
         `abstain_threshold` and prefers it to out of scope; None means abstain. A `statement`
         (not phrased as a question, said while the bot waits for a fact) must clear the
         content's higher `statement_threshold`."""
-        if self.is_out_of_scope(text) or not normalize(text):
+        scored = self._ranked(text)
+        if scored is None:
             return None
-        hits, out_of_scope = self._ranked(text)
+        hits, out_of_scope = scored
         bar = self.statement_threshold if statement else self.threshold
         best = hits[0]
         if best.score >= bar and best.score > out_of_scope:
