@@ -18,11 +18,12 @@ from bot.flows.quote import QuoteFlow
 from bot.rating import Quote, Reason, quote
 from bot.store import Store, Turn, entry
 from bot.turn import Choice, Inbound, Outbound
-from bot.understanding.amounts import Amount, find_amount, format_price, format_yen, mentions_foreign_currency
+from bot.money import format_price, format_yen
+from bot.understanding.amounts import Amount, find_amount, mentions_foreign_currency
 from bot.understanding.faq import FaqIndex
 from bot.understanding.industries import IndustryMatch, find_industry
 from bot.understanding.intents import Intent, detect_intent, is_other_insurance, is_question, is_statement
-from bot.understanding.normalize import detect_language, normalize
+from bot.normalize import detect_language, normalize
 
 log = logging.getLogger(__name__)
 

@@ -6,8 +6,35 @@ Transports (terminal, Slack) only translate these; the engine never sees Slack.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 from bot.rating import Quote
+
+
+class Action(StrEnum):
+    """Every button the engine offers a prospect. One enum for the engine (which maps each to a
+    handler), the Block Kit builders (which encode it in action ids) and the Slack listeners
+    (which decode it): a new button is a new member here, never a new string elsewhere."""
+
+    START = "start"
+    INDUSTRY = "industry"
+    SALES = "sales"
+    TYPE_AMOUNT = "type_amount"
+    PLAN = "plan"
+    RESTART = "restart"
+    HANDOFF = "handoff"
+    PERSON_YES = "person_yes"
+    PERSON_NO = "person_no"
+    FAQ_MENU = "faq_menu"
+    FAQ = "faq"
+
+    @classmethod
+    def parse(cls, name: str | None) -> "Action | None":
+        """The member named `name`, or None for anything else (a forged or stale payload)."""
+        try:
+            return cls(name) if name else None
+        except ValueError:
+            return None
 
 
 @dataclass(frozen=True)
@@ -15,7 +42,7 @@ class Inbound:
     """One prospect message, or one click (`action` and `value` set, `text` the label)."""
 
     text: str = ""
-    action: str | None = None
+    action: Action | None = None
     value: str | None = None
     user: str | None = None
     user_name: str | None = None
@@ -25,7 +52,7 @@ class Inbound:
 class Choice:
     """A button the transport may show; clicking it sends Inbound(action, value)."""
 
-    action: str
+    action: Action
     value: str
     label: str
     primary: bool = False

@@ -6,11 +6,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bot.money import format_price, format_yen
 from bot.understanding.amounts import (
     Amount,
     find_amount,
-    format_price,
-    format_yen,
     mentions_foreign_currency,
 )
 

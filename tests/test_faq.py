@@ -303,7 +303,7 @@ def test_english_synonym_groups_do_not_collide_once_stemmed(faq):
     """Two groups whose members meet after stemming (inform/information) would make one word
     mean two things, whichever group happened to come first."""
     from bot.understanding.faq import _Analyzer
-    from bot.understanding.normalize import normalize
+    from bot.normalize import normalize
 
     analyzer = _Analyzer(faq)
     owners: dict[str, set[str]] = {}

@@ -19,7 +19,7 @@ from bot.content import content_dir
 from bot.content.errors import ContentError
 from bot.content.faq import load_faq
 from bot.understanding.faq import FaqIndex
-from bot.understanding.normalize import detect_language
+from bot.normalize import detect_language
 
 FAQ_FILE = "faq.yaml"
 

@@ -17,7 +17,7 @@ from bot.content.errors import ContentError
 from bot.content.industries import IndustryContent, load_industries
 from bot.understanding.amounts import find_amount
 from bot.understanding.industries import find_industry
-from bot.understanding.normalize import detect_language
+from bot.normalize import detect_language
 
 
 def register(sub: Any) -> None:

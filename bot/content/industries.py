@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_vali
 
 from bot.content.errors import ContentError
 from bot.content.yamlfile import load_model
-from bot.understanding.normalize import normalize, to_hiragana
+from bot.normalize import normalize, to_hiragana
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 

@@ -4,14 +4,10 @@ from __future__ import annotations
 
 import string
 from pathlib import Path
-from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from bot.content.yamlfile import load_model
-
-Lang = Literal["ja", "en"]
-LANGS: tuple[Lang, ...] = ("ja", "en")
 
 
 class Text(BaseModel):

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-Lang = Literal["ja", "en"]
+from bot.lang import Lang
 
 
 class HandoffRecord(BaseModel):

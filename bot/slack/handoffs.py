@@ -21,7 +21,7 @@ from bot.slack import blocks
 from bot.slack.context import DM_THREAD, SlackContext
 from bot.slack.delivery import post_with_retry
 from bot.turn import Outbound
-from bot.understanding.amounts import format_price, format_yen
+from bot.money import format_price, format_yen
 
 log = logging.getLogger(__name__)
 

@@ -26,9 +26,9 @@ import re
 from dataclasses import dataclass
 from fractions import Fraction
 
-from bot.understanding.normalize import MAX_CHARS, normalize
+from bot.normalize import MAX_CHARS, normalize
 
-__all__ = ["Amount", "find_amount", "mentions_foreign_currency", "format_yen", "format_price"]
+__all__ = ["Amount", "find_amount", "mentions_foreign_currency"]
 
 
 @dataclass(frozen=True)
@@ -639,31 +639,3 @@ def find_amount(text: str) -> Amount | None:
 def mentions_foreign_currency(text: str) -> bool:
     """Whether the message names a currency other than yen ($, USD, dollars, ドル, euro, ...)."""
     return bool(_FOREIGN_ANYWHERE_RE.search(normalize(text)))
-
-
-# --------------------------------------------------------------------------- formatting
-
-
-def format_yen(yen: int, lang: str) -> str:
-    """A sales figure as a prospect would write it: ja "1億5,000万円" (億/万 groups, commas
-    inside each), below 1万 "8,500円"; en "¥500,000,000"."""
-    sign = "-" if yen < 0 else ""
-    a = abs(yen)
-    if lang != "ja":
-        return f"{sign}¥{a:,}"
-    if a < 10**4:
-        return f"{sign}{a:,}円"
-    parts = []
-    for unit, name in ((10**12, "兆"), (10**8, "億"), (10**4, "万")):
-        q, a = divmod(a, unit)
-        if q:
-            parts.append(f"{q:,}{name}")
-    if a:
-        parts.append(f"{a:,}")
-    return sign + "".join(parts) + "円"
-
-
-def format_price(yen: int, lang: str) -> str:
-    """A premium, always in full digits: ja "5,860円", en "¥5,860"."""
-    sign = "-" if yen < 0 else ""
-    return f"{sign}{abs(yen):,}円" if lang == "ja" else f"{sign}¥{abs(yen):,}"

@@ -56,7 +56,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA, Indel, Levenshtein
 
 from bot.content.faq import FaqContent
-from bot.understanding.normalize import detect_language, normalize, to_hiragana
+from bot.normalize import detect_language, normalize, to_hiragana
 from bot.understanding.softmax import Sample, SoftmaxRegression
 from bot.understanding.stemming import Stemmer
 

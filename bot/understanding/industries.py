@@ -23,7 +23,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from bot.content.industries import IndustryContent, match_form
-from bot.understanding.normalize import _CONTROL, _DASHES, _SPACES, _WAVES, MAX_CHARS, normalize, to_hiragana
+from bot.normalize import _CONTROL, _DASHES, _SPACES, _WAVES, MAX_CHARS, normalize, to_hiragana
 
 __all__ = ["IndustryMatch", "find_industry"]
 

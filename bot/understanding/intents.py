@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 from bot.content.intents import IntentContent
-from bot.understanding.normalize import normalize, to_hiragana
+from bot.normalize import normalize, to_hiragana
 
 
 class Intent(str, Enum):

@@ -10,7 +10,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.slack.context import SlackContext
 from bot.slack.delivery import deliver
-from bot.understanding.normalize import detect_language
+from bot.normalize import detect_language
 
 log = logging.getLogger(__name__)
 

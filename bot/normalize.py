@@ -1,4 +1,5 @@
-"""One normalisation for everything that reads prospects' text.
+"""One normalisation for everything that reads text: prospects' messages and the content they are
+matched against (a leaf module: it imports nothing of the bot).
 
 Prospects type full-width digits (５億), half-width katakana (ｶﾌｪ), odd spaces and
 mixed case; matching on the raw text would make every rule list these variants again.
