@@ -9,7 +9,24 @@ import yaml
 
 from bot.content.errors import ContentError
 from bot.content.intents import load_intents
-from bot.understanding.intents import Intent, detect_intent, is_other_insurance, is_question, is_statement
+from bot.understanding.intents import Intent, prepare, read_intents
+
+
+def detect_intent(text, intents):
+    return read_intents(prepare(text), intents).intent
+
+
+def is_other_insurance(text, intents):
+    return read_intents(prepare(text), intents).other_insurance
+
+
+def is_question(text, intents):
+    return read_intents(prepare(text), intents).question
+
+
+def is_statement(text, intents):
+    return read_intents(prepare(text), intents).statement
+
 
 PATH = Path(__file__).resolve().parents[1] / "content" / "intents.yaml"
 

@@ -5,7 +5,8 @@ folded to hiragana (one spelling to write patterns for). Regexes rather than the
 scoring: these intents change the conversation (an incident pages a person at once), so they
 should fire on clear wording only and be easy to audit.
 
-Compiled patterns are cached per IntentContent object, so detection costs a few regex searches.
+Compiled patterns are cached per IntentContent object, so reading a message costs a few regex
+searches over one prepared text.
 """
 
 from __future__ import annotations
@@ -76,46 +77,44 @@ def _compiled(intents: IntentContent) -> _Compiled:
     return compiled
 
 
-def _prepare(text: str) -> str:
+def prepare(text: str) -> str:
+    """The form every intent pattern is written for: normalised, katakana folded to hiragana."""
     return to_hiragana(normalize(text))
 
 
-def is_other_insurance(text: str, intents: IntentContent) -> bool:
-    """True when the message is about insurance we do not sell (自動車保険, life insurance...)."""
-    return _compiled(intents).other_insurance.search(_prepare(text)) is not None
+@dataclass(frozen=True)
+class IntentReading:
+    """What the intent patterns say of one message."""
+
+    intent: Intent | None
+    question: bool         # phrased as a question (content `question`)
+    statement: bool        # a plain declarative about the business, not a question (`statement`)
+    other_insurance: bool  # about insurance we do not sell (自動車保険, life insurance...)
 
 
-def is_question(text: str, intents: IntentContent) -> bool:
-    """True when the message is phrased as a question (content/intents.yaml `question`)."""
-    return _compiled(intents).question.search(_prepare(text)) is not None
-
-
-def is_statement(text: str, intents: IntentContent) -> bool:
-    """True when the message is a plain declarative about the prospect's business and not a
-    question (content/intents.yaml `statement`, `question`)."""
+def read_intents(prepared: str, intents: IntentContent) -> IntentReading:
+    """Every intent judgement on one `prepare`d text, with one set of compiled patterns."""
     compiled = _compiled(intents)
-    prepared = _prepare(text)
-    if compiled.statement is None or compiled.question.search(prepared) is not None:
-        return False
-    return compiled.statement.search(prepared) is not None
+    question = compiled.question.search(prepared) is not None
+    other = compiled.other_insurance.search(prepared) is not None
+    statement = not question and compiled.statement is not None and compiled.statement.search(prepared) is not None
+    return IntentReading(_first_intent(prepared, compiled, other), question, statement, other)
 
 
-def detect_intent(text: str, intents: IntentContent) -> Intent | None:
+def _first_intent(prepared: str, compiled: _Compiled, other_insurance: bool) -> Intent | None:
     """The first intent in content order whose patterns match and whose `unless` does not.
 
     A quote request about another kind of insurance is not a cyber quote: START_QUOTE is
-    suppressed when `is_other_insurance` holds.
+    suppressed when the message is about other insurance.
     """
-    prepared = _prepare(text)
     if not prepared:
         return None
-    compiled = _compiled(intents)
     for rule in compiled.rules:
         if rule.match is None or rule.match.search(prepared) is None:
             continue
         if rule.unless is not None and rule.unless.search(prepared) is not None:
             continue
-        if rule.intent is Intent.START_QUOTE and compiled.other_insurance.search(prepared):
+        if rule.intent is Intent.START_QUOTE and other_insurance:
             continue
         return rule.intent
     return None
