@@ -1,0 +1,195 @@
+"""The engine's moves: what a decision does to the conversation and what the reply says.
+
+The engine (`bot/conversation.py`) decides which move a turn makes; the moves step the quote
+flow, record facts and handoffs, and fill the turn's Reply. They share one TurnContext.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+
+from bot.content.bundle import Content
+from bot.flows.model import Conversation, HandoffRecord
+from bot.flows.quote import QuoteFlow
+from bot.money import format_yen
+from bot.rating import Reason, quote
+from bot.replies import Reply, after_quote_choices, industry_choices, person_choices, quote_card, sales_choices
+from bot.turn import Action, Inbound, Outbound
+from bot.understanding.amounts import Amount
+from bot.understanding.faq import FaqIndex
+from bot.understanding.industries import IndustryMatch
+from bot.understanding.intents import Intent
+from bot.understanding.reading import Reading
+
+
+@dataclass
+class TurnContext:
+    """One turn's working set, handed to every rule and handler instead of an argument list."""
+
+    conv: Conversation
+    flow: QuoteFlow
+    inbound: Inbound
+    now: float
+    offered: str | None  # why the previous reply offered a person, if it did ("yes" accepts)
+    reading: Reading | None = None  # a typed message's reading; None for a click
+    reply: Reply = field(default_factory=Reply)
+
+    @property
+    def lang(self) -> str:
+        return self.conv.lang
+
+    @property
+    def r(self) -> Reading:
+        assert self.reading is not None, "a text rule ran on a click"
+        return self.reading
+
+
+class Moves:
+    """The dialogue's vocabulary of moves over content and the FAQ index."""
+
+    def __init__(self, content: Content, faq: FaqIndex) -> None:
+        self.content = content
+        self.faq = faq
+        self.say = content.messages.say
+
+    # -- facts ---------------------------------------------------------------------------------
+
+    def _take_facts(self, t: TurnContext, amount: Amount | None, industry: IndustryMatch | None) -> None:
+        conv = t.conv
+        conv.misses = 0
+        if industry is not None:
+            if industry.key is not None:
+                conv.industry, conv.other_industry = industry.key, None
+            else:
+                conv.industry, conv.other_industry = None, industry.surface[:60]
+        if amount is not None:
+            self._take_amount(t, amount, acknowledge_industry=industry is not None)
+        else:
+            self._advance(t, acknowledge_industry=True)
+
+    def _take_amount(self, t: TurnContext, amount: Amount, acknowledge_industry: bool = False) -> None:
+        lang, rates, conv = t.lang, self.content.rates, t.conv
+        if amount.yen <= 0:
+            t.reply.parts.append(self.say("reject_non_positive", lang))
+            self._prompt(t)
+            return
+        if amount.yen > rates.plausible_max_sales_yen:
+            shown = format_yen(amount.yen, lang)
+            t.reply.parts.append(self.say("reject_absurd", lang, sales=shown if len(shown) <= 40 else shown[:39] + "…"))
+            self._prompt(t)
+            return
+        conv.sales_yen = amount.yen
+        conv.sales_low_yen = amount.low_yen if amount.low_yen and amount.low_yen < amount.yen else None
+        if amount.monthly:
+            t.reply.parts.append(self.say("monthly_note", lang, monthly=format_yen(amount.yen // 12, lang),
+                                          annual=format_yen(amount.yen, lang)))
+        self._advance(t, acknowledge_industry=acknowledge_industry, acknowledge_sales=True)
+
+    # -- where the flow goes next --------------------------------------------------------------
+
+    def _advance(self, t: TurnContext, acknowledge_industry: bool = False, acknowledge_sales: bool = False) -> None:
+        """Facts changed (or the prospect wants a quote): step the machine, then say what the
+        new state asks for. A quote needs no acknowledgement: it shows both facts."""
+        t.flow.send("collect")
+        conv, lang = t.conv, t.lang
+        if not t.flow.is_settled:
+            if acknowledge_sales and conv.sales_yen is not None:
+                t.reply.parts.append(self.say("ack_sales", lang, sales=format_yen(conv.sales_yen, lang)))
+            if acknowledge_industry and conv.industry is not None:
+                t.reply.parts.append(self.say("ack_industry", lang, industry=self.content.industries.label(conv.industry, lang)))
+        self._prompt(t)
+
+    def _answer_faq(self, t: TurnContext, entry_id: str) -> None:
+        t.reply.kind, t.reply.faq_id = "faq", entry_id
+        t.reply.parts.append(self.faq.answer(entry_id, t.lang))
+        self._resume(t)
+
+    def _resume(self, t: TurnContext, say_resume: bool = True) -> None:
+        """After an answer, pick the quote up where it was (ask again what is missing); a
+        first message that was a question is answered, then invited to a quote."""
+        flow = t.flow
+        if flow.is_new:
+            self._prompt(t)
+        elif flow.is_collecting:
+            if say_resume:
+                t.reply.parts.append(self.say("faq_resume", t.lang))
+            self._prompt(t)
+        elif flow.is_quoted:
+            t.reply.choices = after_quote_choices(self.content, t.lang)
+        elif flow.is_unquotable:
+            t.reply.choices = person_choices(self.content, t.lang)
+
+    def _prompt(self, t: TurnContext) -> None:
+        """What the current state asks of the prospect, with its buttons."""
+        flow, reply, lang = t.flow, t.reply, t.lang
+        if flow.is_new:
+            flow.send("collect")
+        ask = flow.ask()
+        if ask is not None:
+            reply.kind_unless_set(ask.message)
+            reply.parts.append(self.say(ask.message, lang))
+            reply.choices = sales_choices(self.content, lang) if ask.buttons == "sales" else industry_choices(self.content, lang)
+        elif flow.is_quoted:
+            conv = t.conv
+            assert conv.industry is not None and conv.sales_yen is not None
+            quote_card(self.content, conv, quote(self.content.rates, conv.industry, conv.sales_yen, conv.plan), reply)
+        elif flow.is_unquotable:
+            self._unquotable(t)
+
+    def _unquotable(self, t: TurnContext) -> None:
+        lang, conv = t.lang, t.conv
+        reason = t.flow.unavailable()
+        t.reply.kind = "unquotable"
+        if reason is Reason.ABOVE_TABLE:
+            t.reply.parts.append(self.say("reason_above_table", lang, max=format_yen(self.content.rates.max_sales_yen, lang)))
+        elif reason is Reason.IT_SERVICES:
+            t.reply.parts.append(self.say("reason_it_services", lang))
+        else:
+            name = conv.other_industry or self.content.industries.label(conv.industry or "", lang)
+            t.reply.parts.append(self.say("reason_unrated_industry", lang, industry=name))
+        self._offer_person(t, reason.value if reason else "requested")
+
+    def _offer_person(self, t: TurnContext, why: str) -> None:
+        t.conv.offered_handoff = why
+        t.reply.parts.append(self.say("offer_person", t.lang))
+        t.reply.choices = person_choices(self.content, t.lang)
+
+    # -- handoff -------------------------------------------------------------------------------
+
+    def _hand_over(self, t: TurnContext, reason: str, urgent: bool = False) -> None:
+        """Record the handoff on the conversation (committed with this turn), then tell the
+        prospect. The transport announces it to agents after the commit."""
+        conv, reply, lang = t.conv, t.reply, t.lang
+        unavailable = t.flow.unavailable()
+        if reason == "requested" and t.flow.is_unquotable and unavailable is not None:
+            reason = unavailable.value
+        conv.handoff_count += 1
+        conv.handoff = HandoffRecord(
+            id=f"{conv.handoff_count}-{uuid.uuid4().hex[:8]}",
+            reason=reason, urgent=urgent, created_at=t.now, updated_at=t.now,
+        )
+        t.flow.send("hand_over")
+        reply.kind, reply.handoff, reply.urgent = "handoff", True, urgent
+        if urgent:
+            reply.parts.append(self.say("handoff_incident", lang))
+        reply.parts.append(self.say("handoff_started", lang, minutes=self.content.messages.settings.handoff_expected_wait_minutes))
+
+    def _while_with_person(self, t: TurnContext) -> list[Outbound]:
+        """A person has (or is about to have) the conversation: pass messages on; the bot
+        only speaks while nobody has claimed it yet, and never once a person has."""
+        conv, inbound, handoff = t.conv, t.inbound, t.conv.handoff
+        assert handoff is not None
+        lang, state = conv.lang, conv.state
+        outs = [Outbound("relay", inbound.text, lang, state, to_agent=True)] if inbound.text else []
+        if t.reading is not None and t.reading.intent is Intent.INCIDENT and not handoff.urgent:
+            # The accident procedure is safety advice: the prospect gets it at once even when a
+            # person has the conversation. The handoff becomes urgent; its card is updated, not
+            # posted again.
+            handoff.urgent, handoff.updated_at = True, t.now
+            outs.append(Outbound("handoff", self.say("handoff_incident", lang), lang, state, handoff=True, urgent=True))
+            return outs
+        if handoff.status == "waiting":
+            again = Action.parse(inbound.action) in (Action.HANDOFF, Action.PERSON_YES)
+            outs.append(Outbound("handoff_waiting", self.say("handoff_already" if again else "handoff_waiting", lang), lang, state))
+        return outs
