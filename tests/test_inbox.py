@@ -1,0 +1,98 @@
+"""The durable inbox on a real redis-server: nothing acknowledged is lost, nothing is done twice."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import redis
+
+from bot.inbox import MAX_ATTEMPTS, Delivery, Inbox, InboxWorkers, dead_key, stream_key
+
+
+def _client(url: str) -> redis.Redis:
+    return redis.Redis.from_url(url)
+
+
+def test_an_entry_is_read_once_by_one_consumer_and_gone_when_done(redis_url):
+    a, b = Inbox(_client(redis_url), shards=2, consumer="a"), Inbox(_client(redis_url), shards=2, consumer="b")
+    a.put("T:C:1", "message", {"text": "売上5億"})
+    shard = a.shard_of("T:C:1")
+    got = a.read(shard, block_ms=10)
+    assert [(d.kind, d.routing_key, d.payload) for d in got] == [("message", "T:C:1", {"text": "売上5億"})]
+    assert b.read(shard, block_ms=10) == []  # the group hands an entry to one consumer
+    a.done(got[0])
+    assert a.depth() == 0
+
+
+def test_what_a_dead_consumer_left_is_claimed_by_another_after_it_idles(redis_url):
+    dead = Inbox(_client(redis_url), shards=1, consumer="dead", claim_idle_ms=50)
+    alive = Inbox(_client(redis_url), shards=1, consumer="alive", claim_idle_ms=50)
+    dead.put("T:C:9", "message", {"n": 1})
+    [taken] = dead.read(0, block_ms=10)  # ... and the process dies before done()
+    assert alive.reclaim(0) == []  # not idle long enough yet
+    time.sleep(0.08)
+    [again] = alive.reclaim(0)
+    assert again.entry_id == taken.entry_id and again.attempts == 2 and again.payload == {"n": 1}
+    alive.done(again)
+    assert alive.depth() == 0
+
+
+def test_an_entry_that_keeps_failing_is_dead_lettered_not_retried_forever(redis_url):
+    client = _client(redis_url)
+    inbox = Inbox(client, shards=1, consumer="c", claim_idle_ms=1)
+    inbox.put("T:C:poison", "message", {"bad": True})
+    inbox.read(0, block_ms=10)
+    claimed = []
+    for _ in range(MAX_ATTEMPTS + 1):
+        time.sleep(0.005)
+        claimed += inbox.reclaim(0)
+    assert len(claimed) == MAX_ATTEMPTS - 1  # deliveries 2..MAX_ATTEMPTS, then buried
+    assert client.xlen(dead_key(0)) == 1
+    assert client.xlen(stream_key(0)) == 0
+
+
+def test_workers_handle_every_entry_once_in_order_per_conversation(redis_url):
+    inbox = Inbox(_client(redis_url), shards=3, claim_idle_ms=10_000)
+    seen: list[tuple[str, int]] = []
+    lock = threading.Lock()
+
+    def handle(d: Delivery) -> None:
+        with lock:
+            seen.append((d.routing_key, d.payload["n"]))
+
+    workers = InboxWorkers(inbox, handle, threads=3).start()
+    try:
+        for n in range(30):
+            inbox.put(f"T:C:{n % 5}", "message", {"n": n})
+        deadline = time.monotonic() + 10
+        while len(seen) < 30 and time.monotonic() < deadline:
+            time.sleep(0.01)
+    finally:
+        workers.stop()
+    assert sorted(n for _, n in seen) == list(range(30))
+    for conv in range(5):
+        mine = [n for key, n in seen if key == f"T:C:{conv}"]
+        assert mine == sorted(mine)
+    assert inbox.depth() == 0
+
+
+def test_a_handler_that_raises_leaves_the_entry_for_a_retry(redis_url):
+    inbox = Inbox(_client(redis_url), shards=1, claim_idle_ms=100)
+    calls: list[int] = []
+    done = threading.Event()
+
+    def handle(d: Delivery) -> None:
+        calls.append(d.attempts)
+        if len(calls) == 1:
+            raise RuntimeError("Slack was down")
+        done.set()
+
+    workers = InboxWorkers(inbox, handle, threads=1).start()
+    try:
+        inbox.put("T:C:r", "message", {})
+        assert done.wait(5)
+    finally:
+        workers.stop()
+    assert calls == [1, 2]
+    assert inbox.depth() == 0
