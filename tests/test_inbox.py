@@ -4,18 +4,36 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable, Iterator
+from typing import Any
 
+import pytest
 import redis
 
 from bot.inbox import MAX_ATTEMPTS, Delivery, Inbox, InboxWorkers, dead_key, stream_key
+from tests.redis_cluster import RedisClusterServers
 
 
-def _client(url: str) -> redis.Redis:
-    return redis.Redis.from_url(url)
+@pytest.fixture(scope="module")
+def cluster() -> Iterator[RedisClusterServers]:
+    servers = RedisClusterServers()
+    yield servers
+    servers.stop()
 
 
-def test_an_entry_is_read_once_by_one_consumer_and_gone_when_done(redis_url):
-    a, b = Inbox(_client(redis_url), shards=2, consumer="a"), Inbox(_client(redis_url), shards=2, consumer="b")
+@pytest.fixture(params=["redis", "cluster"])
+def new_client(request: pytest.FixtureRequest) -> Callable[[], Any]:
+    """A client factory on a clean single Redis or a clean 3-master Redis Cluster."""
+    if request.param == "redis":
+        url = request.getfixturevalue("redis_url")
+        return lambda: redis.Redis.from_url(url)
+    servers: RedisClusterServers = request.getfixturevalue("cluster")
+    servers.flush()
+    return servers.client
+
+
+def test_an_entry_is_read_once_by_one_consumer_and_gone_when_done(new_client):
+    a, b = Inbox(new_client(), shards=2, consumer="a"), Inbox(new_client(), shards=2, consumer="b")
     a.put("T:C:1", "message", {"text": "売上5億"})
     shard = a.shard_of("T:C:1")
     got = a.read(shard, block_ms=10)
@@ -25,9 +43,9 @@ def test_an_entry_is_read_once_by_one_consumer_and_gone_when_done(redis_url):
     assert a.depth() == 0
 
 
-def test_what_a_dead_consumer_left_is_claimed_by_another_after_it_idles(redis_url):
-    dead = Inbox(_client(redis_url), shards=1, consumer="dead", claim_idle_ms=50)
-    alive = Inbox(_client(redis_url), shards=1, consumer="alive", claim_idle_ms=50)
+def test_what_a_dead_consumer_left_is_claimed_by_another_after_it_idles(new_client):
+    dead = Inbox(new_client(), shards=1, consumer="dead", claim_idle_ms=50)
+    alive = Inbox(new_client(), shards=1, consumer="alive", claim_idle_ms=50)
     dead.put("T:C:9", "message", {"n": 1})
     [taken] = dead.read(0, block_ms=10)  # ... and the process dies before done()
     assert alive.reclaim(0) == []  # not idle long enough yet
@@ -38,8 +56,8 @@ def test_what_a_dead_consumer_left_is_claimed_by_another_after_it_idles(redis_ur
     assert alive.depth() == 0
 
 
-def test_an_entry_that_keeps_failing_is_dead_lettered_not_retried_forever(redis_url):
-    client = _client(redis_url)
+def test_an_entry_that_keeps_failing_is_dead_lettered_not_retried_forever(new_client):
+    client = new_client()
     inbox = Inbox(client, shards=1, consumer="c", claim_idle_ms=1)
     inbox.put("T:C:poison", "message", {"bad": True})
     inbox.read(0, block_ms=10)
@@ -52,8 +70,8 @@ def test_an_entry_that_keeps_failing_is_dead_lettered_not_retried_forever(redis_
     assert client.xlen(stream_key(0)) == 0
 
 
-def test_workers_handle_every_entry_once_in_order_per_conversation(redis_url):
-    inbox = Inbox(_client(redis_url), shards=3, claim_idle_ms=10_000)
+def test_workers_handle_every_entry_once_in_order_per_conversation(new_client):
+    inbox = Inbox(new_client(), shards=3, claim_idle_ms=10_000)
     seen: list[tuple[str, int]] = []
     lock = threading.Lock()
 
@@ -77,8 +95,8 @@ def test_workers_handle_every_entry_once_in_order_per_conversation(redis_url):
     assert inbox.depth() == 0
 
 
-def test_a_handler_that_raises_leaves_the_entry_for_a_retry(redis_url):
-    inbox = Inbox(_client(redis_url), shards=1, claim_idle_ms=100)
+def test_a_handler_that_raises_leaves_the_entry_for_a_retry(new_client):
+    inbox = Inbox(new_client(), shards=1, claim_idle_ms=100)
     calls: list[int] = []
     done = threading.Event()
 
