@@ -1,0 +1,65 @@
+"""One way to open Redis: a plain server or a Redis Cluster, with short timeouts and retries.
+
+A stalled Redis must cost a turn about a second, not the 5 s a default socket timeout costs
+(Slack redelivers what it does not see acknowledged within 3 s). Every client therefore has
+short connect and read timeouts and retries a failed command a couple of times with a
+jittered backoff; a caller that still fails gets a redis error at once and says so politely.
+
+Cluster mode is chosen by `REDIS_CLUSTER=1` or a `redis+cluster://` (`rediss+cluster://`)
+URL; the URL then names any one node and the client discovers the rest.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import redis
+from redis.backoff import ExponentialWithJitterBackoff
+from redis.cluster import RedisCluster
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+from redis.retry import Retry
+
+CONNECT_TIMEOUT = 0.5
+COMMAND_TIMEOUT = 0.3
+RETRIES = 2
+CLUSTER_SCHEMES = {"redis+cluster": "redis", "rediss+cluster": "rediss"}
+
+
+class RedisUrlError(ValueError):
+    """REDIS_URL (or REDIS_CLUSTER) can't be used; the message names the setting."""
+
+
+def is_cluster(url: str, env: dict[str, str] | None = None) -> bool:
+    env = os.environ if env is None else env
+    flag = (env.get("REDIS_CLUSTER") or "").strip().lower()
+    if flag not in ("", "0", "1", "true", "false", "yes", "no"):
+        raise RedisUrlError(f"REDIS_CLUSTER must be 1 or 0, got {flag!r}")
+    return url.split("://", 1)[0] in CLUSTER_SCHEMES or flag in ("1", "true", "yes")
+
+
+def plain_url(url: str) -> str:
+    """The URL redis-py understands: `redis+cluster://h:p` -> `redis://h:p`."""
+    scheme, sep, rest = url.partition("://")
+    return f"{CLUSTER_SCHEMES.get(scheme, scheme)}{sep}{rest}"
+
+
+def open_client(url: str, *, command_timeout: float = COMMAND_TIMEOUT, env: dict[str, str] | None = None) -> Any:
+    """A redis-py client for `url`: `redis.Redis`, or `RedisCluster` in cluster mode.
+
+    `command_timeout` is how long one command may wait for its answer; a blocking read
+    (XREADGROUP BLOCK) needs a client whose timeout is longer than its block."""
+    cluster = is_cluster(url, env)
+    options: dict[str, Any] = {
+        "socket_connect_timeout": CONNECT_TIMEOUT,
+        "socket_timeout": command_timeout,
+        "retry": Retry(ExponentialWithJitterBackoff(base=0.05, cap=0.2), RETRIES),
+        "health_check_interval": 30,
+    }
+    try:
+        if cluster:
+            return RedisCluster.from_url(plain_url(url), **options)
+        return redis.Redis.from_url(url, retry_on_error=[RedisConnectionError, RedisTimeoutError], **options)
+    except ValueError as exc:
+        raise RedisUrlError(f"REDIS_URL is malformed: {exc}") from None
