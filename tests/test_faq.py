@@ -302,10 +302,10 @@ def test_a_negated_phrase_is_not_read_as_its_opposite(faq, index):
 def test_english_synonym_groups_do_not_collide_once_stemmed(faq):
     """Two groups whose members meet after stemming (inform/information) would make one word
     mean two things, whichever group happened to come first."""
-    from bot.understanding.faq import _Analyzer
     from bot.normalize import normalize
+    from bot.understanding.faq.analyzer import Analyzer
 
-    analyzer = _Analyzer(faq)
+    analyzer = Analyzer(faq)
     owners: dict[str, set[str]] = {}
     for canonical, variants in faq.synonyms.en.items():
         for variant in [*variants, canonical]:
