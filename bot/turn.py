@@ -5,8 +5,9 @@ Transports (terminal, Slack) only translate these; the engine never sees Slack.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from enum import StrEnum
+from typing import Any
 
 from bot.rating import Quote
 
@@ -46,6 +47,7 @@ class Inbound:
     value: str | None = None
     user: str | None = None
     user_name: str | None = None
+    id: str | None = None  # the transport's identity of this message or click: a turn is done once per id
 
 
 @dataclass(frozen=True)
@@ -84,3 +86,15 @@ class Outbound:
             "faq": self.faq_id,
             "handoff": self.handoff,
         }
+
+    def to_record(self) -> dict[str, Any]:
+        """Plain data for the outbox: the reply as the engine made it, rendered at send time."""
+        return asdict(self)
+
+    @classmethod
+    def from_record(cls, data: dict[str, Any]) -> "Outbound":
+        data = dict(data)
+        quote = data.pop("quote", None)
+        choices = [Choice(Action(c["action"]), c["value"], c["label"], bool(c.get("primary"))) for c in data.pop("choices", [])]
+        fields = [(str(a), str(b)) for a, b in data.pop("fields", [])]
+        return cls(**data, quote=Quote(**quote) if quote else None, choices=choices, fields=fields)
