@@ -1,4 +1,5 @@
-"""Self-tests of the Slack simulator: if these fail, app tests built on it mean nothing."""
+"""Self-tests of the Slack simulator (fake API, driver over HTTP and in-process): if these fail,
+app tests built on it mean nothing."""
 from __future__ import annotations
 
 import json
@@ -13,7 +14,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.webhook import WebhookClient
 
-from tests.slack_sim import FakeSlackAPI, SlackDriver
+from tests.slack_sim import FakeSlackAPI, Response, SlackDriver
 
 SECRET = "test-signing-secret"
 BLOCKS = [{"type": "section", "text": {"type": "mrkdwn", "text": "*Quote*"}}]
@@ -181,3 +182,64 @@ def test_broken_signatures_fail_verification(app: _Capture) -> None:
     driver.with_signing(unsigned=True).app_home_opened("U_ANN")
     assert "X-Slack-Signature" not in app.last()[2] and not _verify(*app.last()[2:])
     assert driver.get("/healthz").status == 200 and app.last()[:2] == ("GET", "/healthz")
+
+
+def test_assert_no_call_waits_for_late_calls(fake: FakeSlackAPI, client: WebClient) -> None:
+    fake.assert_no_call("chat.postMessage", within=0.05)
+    threading.Timer(0.05, lambda: client.chat_postMessage(channel="C1", text="late")).start()
+    with pytest.raises(AssertionError, match="at most 0 call"):
+        fake.assert_no_call("chat.postMessage", within=2)
+    fake.assert_no_call("chat.postMessage", count=1, within=0.05)
+    fake.assert_no_call("chat.postMessage", lambda c: c.params["channel"] == "C2", within=0.05)
+
+
+# ----------------------------------------------------------- in-process driver
+def _bolt_app(fake: FakeSlackAPI):
+    from slack_bolt import App
+
+    app = App(client=WebClient(token="xoxb-test", base_url=fake.url), signing_secret=SECRET,
+              token_verification_enabled=False, raise_error_for_unhandled_request=False)
+
+    @app.event("message")
+    def slow_reply(event: dict, client: WebClient) -> None:
+        threading.Event().wait(0.2)  # still working well after Bolt has acked
+        if event["text"] == "boom":
+            raise RuntimeError("listener broke")
+        client.chat_postMessage(channel=event["channel"], text=f"re: {event['text']}")
+
+    @app.command("/quote")
+    def quote(ack, command: dict) -> None:
+        ack(response_type="ephemeral", text=f"quoting {command['text']}")
+
+    return app
+
+
+def test_in_process_driver_dispatches_signed_requests_and_settles(fake: FakeSlackAPI, app: _Capture) -> None:
+    from tests.slack_sim.inproc import BoltHarness
+
+    harness = BoltHarness(_bolt_app(fake), fake, signing_secret=SECRET)
+    try:
+        slack = harness.slack
+        resp, _, ts = slack.message("C1", "U_ANN", "hello")
+        assert resp.status == 200
+        [post] = fake.calls_to("chat.postMessage")  # already there: the listener has returned
+        assert post.params["channel"] == "C1" and post.params["text"] == "re: hello"
+        assert slack.slash_command("/quote", "acme", "U_ANN", "C1").json()["text"] == "quoting acme"
+        assert slack.url_verification("chal").json() == {"challenge": "chal"}
+        for bad in (slack.with_signing(bad_signature=True), slack.with_signing(timestamp_offset=-600),
+                    slack.with_signing(unsigned=True)):
+            assert bad.message("C1", "U_ANN", "forged").response.status == 401
+        harness.settle()
+        assert len(fake.calls_to("chat.postMessage")) == 1
+        with pytest.raises(AssertionError, match="listener broke"):
+            slack.message("C1", "U_ANN", "boom")
+        # The same builder, over HTTP, sends the same bytes.
+        http = SlackDriver(app.url, SECRET, fake_api=fake)
+        http.message("C1", "U_ANN", "same", ts="1700000001.000100", event_id="EvSAME")
+        over_http = json.loads(app.last()[3])
+        captured: list[bytes] = []
+        harness.dispatch = lambda body, headers: captured.append(body) or Response(200, "")  # type: ignore[method-assign]
+        slack.message("C1", "U_ANN", "same", ts="1700000001.000100", event_id="EvSAME")
+        assert json.loads(captured[0]) == over_http
+    finally:
+        harness.close()

@@ -93,9 +93,17 @@ class SlackDriver:
         clone.bad_signature, clone.timestamp_offset, clone.unsigned = bad_signature, timestamp_offset, unsigned
         return clone
 
+    def pointed_at(self, app_url: str) -> "SlackDriver":
+        """A copy of this driver sending to another app (e.g. a second process); it shares
+        what was sent, so :meth:`redeliver` can send an event there that went here first."""
+        clone = copy.copy(self)
+        clone.app_url = app_url
+        return clone
+
     # ------------------------------------------------------------- transport
-    def post(self, body: bytes, content_type: str, extra_headers: Optional[dict[str, str]] = None) -> Response:
-        """POST a raw body to the app, signed per this driver's signing settings."""
+    def signed_headers(self, body: bytes, content_type: str,
+                       extra_headers: Optional[dict[str, str]] = None) -> dict[str, str]:
+        """The headers Slack sends with ``body``, signed per this driver's signing settings."""
         headers = {"Content-Type": content_type, "User-Agent": "Slackbot 1.0 (+https://api.slack.com/robots)"}
         if not self.unsigned:
             ts = str(int(time.time()) + self.timestamp_offset)
@@ -104,14 +112,23 @@ class SlackDriver:
                 sig = sig[:-4] + ("0000" if not sig.endswith("0000") else "1111")
             headers.update({"X-Slack-Request-Timestamp": ts, "X-Slack-Signature": sig})
         headers.update(extra_headers or {})
-        return self._send(urllib.request.Request(self.app_url, data=body, headers=headers, method="POST"))
+        return headers
+
+    def post(self, body: bytes, content_type: str, extra_headers: Optional[dict[str, str]] = None) -> Response:
+        """Sign a raw body and send it to the app."""
+        return self.send(body, self.signed_headers(body, content_type, extra_headers))
+
+    def send(self, body: bytes, headers: dict[str, str]) -> Response:
+        """The one place a request leaves: an HTTP POST to ``app_url``.  An in-process
+        driver (``tests/slack_sim/inproc.py``) overrides this to dispatch to a Bolt app."""
+        return self._http(urllib.request.Request(self.app_url, data=body, headers=headers, method="POST"))
 
     def get(self, path: str) -> Response:
         """GET ``path`` on the app's host (e.g. ``/healthz``); not signed, Slack never GETs."""
         parts = urlsplit(self.app_url)
-        return self._send(urllib.request.Request(f"{parts.scheme}://{parts.netloc}{path}", method="GET"))
+        return self._http(urllib.request.Request(f"{parts.scheme}://{parts.netloc}{path}", method="GET"))
 
-    def _send(self, req: urllib.request.Request) -> Response:
+    def _http(self, req: urllib.request.Request) -> Response:
         try:
             with urllib.request.urlopen(req, timeout=self.timeout) as resp:
                 return Response(resp.status, resp.read().decode("utf-8"), dict(resp.headers.items()))
@@ -271,6 +288,23 @@ class SlackDriver:
             "channel": {"id": channel, "name": "directmessage" if channel.startswith("D") else channel.lower()},
             "message": message, "state": state or {"values": {}},
             "response_url": self._response_url("actions"), "actions": [action],
+        }
+        return self._form({"payload": json.dumps(payload)})
+
+    def view_submission(self, user: str, callback_id: str, *, private_metadata: str = "",
+                        values: Optional[dict] = None, team_id: Optional[str] = None,
+                        view_id: str = "V1") -> Response:
+        """Submitting a modal (``view_submission``); ``values`` is the view's
+        ``state.values`` (block id -> action id -> element state)."""
+        team = team_id or self.team_id
+        payload = {
+            "type": "view_submission", "team": {"id": team, "domain": team.lower()},
+            "user": {"id": user, "username": user.lower(), "name": user.lower(), "team_id": team},
+            "api_app_id": self.api_app_id, "token": "verification-token", "trigger_id": self._trigger_id(),
+            "view": {"id": view_id, "type": "modal", "callback_id": callback_id, "team_id": team,
+                     "private_metadata": private_metadata, "hash": f"{view_id}.hash", "app_id": self.api_app_id,
+                     "bot_id": "B_BOT", "state": {"values": values or {}}},
+            "response_urls": [], "is_enterprise_install": False,
         }
         return self._form({"payload": json.dumps(payload)})
 

@@ -182,10 +182,27 @@ class FakeSlackAPI:
                         f"got {len(found)}. Calls made:\n{self.dump()}")
                 self._cond.wait(remaining)
 
+    def assert_no_call(self, method: str, predicate: Optional[Callable[[Call], bool]] = None,
+                       within: float = 0.2, count: int = 0) -> None:
+        """Silence: fail if more than ``count`` calls to ``method`` match ``predicate``, now or
+        at any moment during the next ``within`` seconds."""
+        deadline = time.monotonic() + within
+        with self._cond:
+            while True:
+                found = [c for c in self.calls if c.method == method and (predicate is None or predicate(c))]
+                if len(found) > count:
+                    raise AssertionError(
+                        f"expected at most {count} call(s) to {method} matching predicate, got {len(found)}. "
+                        f"Calls made:\n{self.dump()}")
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return
+                self._cond.wait(remaining)
+
     def dump(self) -> str:
         """Readable list of recorded calls, for assertion messages."""
         with self._cond:
-            lines = [f"  {i}. {c.method} {json.dumps(c.params, default=str)[:300]}" for i, c in enumerate(self.calls)]
+            lines = [f"  {i}. {c.method} {json.dumps(c.params, default=str, ensure_ascii=False)[:300]}" for i, c in enumerate(self.calls)]
         return "\n".join(lines) or "  (no calls)"
 
     def messages(self, channel: Optional[str] = None, thread_ts: Optional[str] = None) -> list[dict]:
