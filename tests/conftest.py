@@ -64,3 +64,13 @@ def cli_env(**extra: str) -> dict[str, str]:
     env["PYTHONPATH"] = str(ROOT)
     env.update(extra)
     return env
+
+
+@pytest.fixture(scope="session")
+def slack_runtime(redis_server):
+    """The runtime `python -m bot serve` builds (content, FAQ index, store on the tests' Redis),
+    built once per session: in-process Slack apps (tests/slack_sim/inproc.py) share it, and the
+    `redis_url` fixture gives each test an empty database under it."""
+    from bot.app_context import build_runtime
+
+    return build_runtime(require_redis=True, redis_url=redis_server.url)

@@ -1,4 +1,5 @@
-"""Run the real Slack app (`python -m bot serve`) against the simulator and a test Redis."""
+"""Run the real Slack app (`python -m bot serve`) against the simulator and a test Redis; helpers
+for reading what the app posted, shared with the in-process tests."""
 
 from __future__ import annotations
 
@@ -12,9 +13,7 @@ from typing import Any
 from tests.conftest import ROOT, cli_env
 from tests.redis_server import free_port
 from tests.slack_sim import FakeSlackAPI, SlackDriver
-
-SIGNING_SECRET = "testsigningsecret0123"
-AGENT_CHANNEL = "CAGENTS01"
+from tests.slack_sim.inproc import AGENT_CHANNEL, SIGNING_SECRET
 
 
 def app_env(fake: FakeSlackAPI, redis_url: str, port: int, **extra: str) -> dict[str, str]:
@@ -43,7 +42,7 @@ class AppProcess:
             env=app_env(fake, redis_url, self.port, **extra_env),
             stdout=self.log, stderr=subprocess.STDOUT,
         )
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 90  # start-up builds the FAQ index twice; slow on a busy machine
         while True:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"app exited {self.proc.returncode}:\n{self.output()}")
@@ -58,8 +57,12 @@ class AppProcess:
                 raise RuntimeError(f"app did not become healthy:\n{self.output()}")
             time.sleep(0.05)
 
+    @property
+    def events_url(self) -> str:
+        return f"{self.url}/slack/events"
+
     def driver(self, fake: FakeSlackAPI) -> SlackDriver:
-        return SlackDriver(f"{self.url}/slack/events", SIGNING_SECRET, fake_api=fake, bot_user_id="U_BOT")
+        return SlackDriver(self.events_url, SIGNING_SECRET, fake_api=fake, bot_user_id="U_BOT")
 
     def output(self) -> str:
         with open(self.log.name, encoding="utf-8", errors="replace") as f:
@@ -125,3 +128,26 @@ def eventually(probe, timeout: float = 8.0, interval: float = 0.02):
         if time.monotonic() > deadline:
             raise AssertionError(f"condition not met within {timeout}s (last value {value!r})")
         time.sleep(interval)
+
+
+def posts(fake, channel, thread_ts=None, count=1, timeout=8.0):
+    calls = fake.wait_for("chat.postMessage",
+                          lambda c: c.params.get("channel") == channel and c.params.get("thread_ts") == thread_ts,
+                          count=count, timeout=timeout)
+    return [dict(c.params, ts=c.response["ts"]) for c in calls if c.response.get("ok")]
+
+
+def card_for(fake, count=1):
+    """The handoff cards posted to the agent channel (top-level messages with a header)."""
+    calls = fake.wait_for("chat.postMessage",
+                          lambda c: c.params.get("channel") == AGENT_CHANNEL and c.response.get("ok")
+                          and any(b.get("type") == "header" for b in c.params.get("blocks") or []),
+                          count=count, timeout=10)
+    return [dict(c.params, ts=c.response["ts"]) for c in calls]
+
+
+def handoff_of(redis_server, channel, root):
+    from bot.store import connect
+
+    conv = connect(redis_server.url).load(f"T_HOME:{channel}:{root}")
+    return conv.handoff if conv else None

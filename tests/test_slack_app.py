@@ -1,43 +1,39 @@
-"""The Slack app end to end: real app process, real Redis, simulated Slack."""
+"""The Slack app in-process: Bolt's App.dispatch with signed Slack-shaped requests, real Redis,
+simulated Web API (tests/slack_sim/inproc.py). What only a served process shows (HTTP signature
+checks, /healthz, start-up errors, two processes) is in tests/test_slack_process.py."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import pytest
-import redis
 
-from tests.conftest import ROOT
-from tests.slack_app import AGENT_CHANNEL, AppProcess, app_env, button_labels, buttons, click, message_text
+from tests.slack_app import button_labels, click, message_text
 from tests.slack_sim import FakeSlackAPI
+from tests.slack_sim.inproc import AGENT_CHANNEL, AGENT_MEMBERS, InProcessApp
 
 CHANNEL = "CPROSPECTS"
 PROSPECT = "UPROS1"
 EXTERNAL = "UEXT1"
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture()
 def fake():
     with FakeSlackAPI(
         users={PROSPECT: {"name": "hanako"}, EXTERNAL: {"name": "guest", "team_id": "T_EXT"}},
-        channel_members={AGENT_CHANNEL: ["UAGENT1"]},
+        channel_members={AGENT_CHANNEL: AGENT_MEMBERS},
     ) as api:
         yield api
 
 
-@pytest.fixture(scope="module")
-def app(fake, redis_server):
-    process = AppProcess(fake, redis_server.url)
-    yield process
-    process.stop()
+@pytest.fixture()
+def bot(slack_runtime, fake, redis_url):
+    app = InProcessApp(slack_runtime, fake, redis_url)
+    yield app
+    app.close()
 
 
 @pytest.fixture()
-def slack(app, fake, redis_server):
-    redis.Redis.from_url(redis_server.url).flushdb()
-    fake.reset()
-    return app.driver(fake)
+def slack(bot):
+    return bot.slack
 
 
 def replies_in(fake, channel, thread_ts=None, count=1):
@@ -47,6 +43,13 @@ def replies_in(fake, channel, thread_ts=None, count=1):
         count=count,
     )
     return [dict(c.params, ts=c.response["ts"]) for c in calls]
+
+
+def no_more_posts(fake, channel, thread_ts, count):
+    """Silence: no more than `count` posts in that thread, now or within a short wait."""
+    fake.assert_no_call("chat.postMessage",
+                        lambda c: c.params.get("channel") == channel and c.params.get("thread_ts") == thread_ts,
+                        count=count)
 
 
 def test_full_quote_typed_in_a_channel_thread(slack, fake):
@@ -84,6 +87,7 @@ def test_full_quote_by_clicks_only_and_clicked_buttons_are_retired(slack, fake):
     click(slack, PROSPECT, card, "プラン②で見積り")
     plan2 = replies_in(fake, CHANNEL, root, count=4)[-1]
     assert "10,240円" in message_text(plan2)  # 117,000 x 1.05 / 12
+    fake.assert_no_call("chat.postMessage", count=4)
     assert len(fake.calls_to("chat.postMessage")) == 4
 
 
@@ -112,6 +116,7 @@ def test_app_mention_answers_once_even_with_its_message_event(slack, fake):
     # barrier: a later message is answered, and still only one reply to the mention
     _, _, other = slack.message(CHANNEL, PROSPECT, "見積もりお願いします")
     replies_in(fake, CHANNEL, other)
+    no_more_posts(fake, CHANNEL, ts, 1)
     assert len(fake.messages(channel=CHANNEL, thread_ts=ts)) == 1
 
 
@@ -124,6 +129,7 @@ def test_bot_messages_edits_and_joins_are_ignored(slack, fake):
     slack.message(AGENT_CHANNEL, "UAGENT1", "売上5億の製造業です")  # agent channel, not a handoff
     _, _, barrier = slack.message(CHANNEL, PROSPECT, "見積もりお願いします")
     replies_in(fake, CHANNEL, barrier)
+    fake.assert_no_call("chat.postMessage", lambda c: c.params["channel"] == AGENT_CHANNEL or "5,860" in message_text(c.params))
     posted_channels = [c.params["channel"] for c in fake.calls_to("chat.postMessage")]
     assert AGENT_CHANNEL not in posted_channels
     assert all("5,860" not in message_text(c.params) for c in fake.calls_to("chat.postMessage"))
@@ -136,18 +142,8 @@ def test_a_redelivered_event_is_processed_once(slack, fake):
     replies_in(fake, CHANNEL, ts)
     _, _, barrier = slack.message(CHANNEL, PROSPECT, "見積もりお願いします")
     replies_in(fake, CHANNEL, barrier)
+    no_more_posts(fake, CHANNEL, ts, 1)
     assert len(fake.messages(channel=CHANNEL, thread_ts=ts)) == 1
-
-
-@pytest.mark.parametrize("breakage", [{"bad_signature": True}, {"timestamp_offset": -600}, {"unsigned": True}])
-def test_bad_or_stale_signatures_are_rejected(slack, fake, breakage):
-    bad = slack.with_signing(**breakage)
-    resp, _, _ = bad.message(CHANNEL, PROSPECT, "売上5億の製造業です")
-    assert resp.status == 401
-    assert bad.slash_command("/cyber-quote", "", PROSPECT, "DPROS1").status == 401
-    _, _, barrier = slack.message(CHANNEL, PROSPECT, "見積もりお願いします")
-    replies_in(fake, CHANNEL, barrier)
-    assert len(fake.calls_to("chat.postMessage")) == 1
 
 
 def test_slash_command_without_text_starts_a_quote_in_a_dm(slack, fake):
@@ -166,6 +162,7 @@ def test_slash_command_with_a_question_answers_privately(slack, fake):
     assert "個人事業主" in body["text"] and "ご加入いただけます" in body["text"]
     resp = slack.slash_command("/cyber-quote", "Can a sole proprietor buy this?", PROSPECT, CHANNEL)
     assert "sole proprietor" in resp.json()["text"].lower()
+    fake.assert_no_call("chat.postMessage")
     assert not fake.calls_to("chat.postMessage")
 
 
@@ -175,39 +172,6 @@ def test_app_home_is_published(slack, fake):
     assert call.params["user_id"] == PROSPECT
     shown = message_text({"blocks": call.params["view"]["blocks"]})
     assert "/cyber-quote" in shown and "売上高" in shown and "annual sales" in shown
-
-
-def test_health_check(app, slack):
-    assert slack.get("/healthz").status == 200
-
-
-@pytest.mark.parametrize(
-    "change,named",
-    [
-        ({"SLACK_BOT_TOKEN": ""}, "SLACK_BOT_TOKEN"),
-        ({"SLACK_SIGNING_SECRET": ""}, "SLACK_SIGNING_SECRET"),
-        ({"AGENT_CHANNEL_ID": "#agents"}, "AGENT_CHANNEL_ID"),
-        ({"PORT": "http"}, "PORT"),
-        ({"SLACK_API_URL": "not a url"}, "SLACK_API_URL"),
-        ({"REDIS_URL": ""}, "REDIS_URL"),
-    ],
-)
-def test_missing_or_malformed_settings_stop_start_up(fake, redis_server, change, named):
-    env = app_env(fake, redis_server.url, 1)
-    env.update(change)
-    if not change.get("REDIS_URL", "x"):
-        env.pop("REDIS_URL")
-    done = subprocess.run([sys.executable, "-m", "bot", "serve"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
-    assert done.returncode == 2
-    assert named in done.stderr
-
-
-def test_unreachable_redis_stops_start_up(fake):
-    from tests.redis_server import free_port
-
-    env = app_env(fake, f"redis://127.0.0.1:{free_port()}/0", 1)
-    done = subprocess.run([sys.executable, "-m", "bot", "serve"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
-    assert done.returncode == 2 and "Redis" in done.stderr
 
 
 # -- found in review: shared channels, stray threads, files, failures ---------------------------
@@ -223,6 +187,7 @@ def test_a_mention_in_someone_elses_thread_starts_a_conversation_there(slack, fa
     slack.message(CHANNEL, PROSPECT, "そばがいいです", thread_ts=lunch, parent_user_id="UCOLLEAGUE")
     _, _, barrier = slack.message(CHANNEL, PROSPECT, "売上5億の製造業です")  # answered after the one above
     replies_in(fake, CHANNEL, barrier)
+    no_more_posts(fake, CHANNEL, lunch, 0)
     assert not fake.messages(channel=CHANNEL, thread_ts=lunch)
 
 
@@ -232,6 +197,8 @@ def test_only_the_prospect_can_press_their_buttons(slack, fake):
     click(slack, EXTERNAL, ask, "3億〜5億円", user_team="T_EXT")
     [refusal] = fake.wait_for("chat.postEphemeral", lambda c: c.params["user"] == EXTERNAL)
     assert "始めた方だけ" in refusal.params["text"]
+    fake.assert_no_call("chat.update")
+    no_more_posts(fake, CHANNEL, root, 1)
     assert not fake.calls_to("chat.update") and len(fake.messages(channel=CHANNEL, thread_ts=root)) == 1
     # ...and the prospect's own click still works afterwards.
     click(slack, PROSPECT, ask, "3億〜5億円")
@@ -246,6 +213,7 @@ def test_a_file_without_text_is_not_answered(slack, fake):
     slack.message(CHANNEL, PROSPECT, "5億円です", thread_ts=root)
     later = replies_in(fake, CHANNEL, root, count=2)[-1]
     assert "業種" in later["text"]
+    no_more_posts(fake, CHANNEL, root, 2)
     assert len(fake.messages(channel=CHANNEL, thread_ts=root)) == 2
 
 
@@ -262,27 +230,42 @@ def test_slash_command_for_someone_the_app_cannot_dm_says_so(slack, fake):
     fake.fail_next("conversations.open", error="cannot_dm_bot")
     resp = slack.slash_command("/cyber-quote", "", EXTERNAL, CHANNEL)
     assert resp.status == 200 and "DMを開けませんでした" in resp.json()["text"]
+    fake.assert_no_call("chat.postMessage")
     assert not fake.calls_to("chat.postMessage")
 
 
-@pytest.mark.parametrize("fault, named", [
-    ({"fail": ("auth.test", "invalid_auth")}, "SLACK_BOT_TOKEN"),
-    ({"fail": ("conversations.info", "channel_not_found")}, "AGENT_CHANNEL_ID"),
-    ({"not_member": True}, "AGENT_CHANNEL_ID"),
-    ({"api_url": "http://127.0.0.1:9/api/"}, "SLACK_API_URL"),
-])
-def test_slack_problems_at_start_up_name_the_setting(fake, redis_server, fault, named):
-    env = app_env(fake, redis_server.url, 1)
-    if "fail" in fault:
-        fake.fail_next(*fault["fail"])
-    if "api_url" in fault:
-        env["SLACK_API_URL"] = fault["api_url"]
-    if fault.get("not_member"):
-        fake.channels[AGENT_CHANNEL] = {"is_member": False}
-    try:
-        done = subprocess.run([sys.executable, "-m", "bot", "serve"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
-    finally:
-        fake.channels.pop(AGENT_CHANNEL, None)
-        fake.reset()
-    assert done.returncode == 2, done.stderr[-500:]
-    assert named in done.stderr and "Traceback" not in done.stderr
+# -- settings (that a bad one stops `serve`: test_slack_process.py) ------------------------------
+
+
+def good_env(fake, redis_url):
+    return {"SLACK_BOT_TOKEN": "xoxb-test-token", "SLACK_SIGNING_SECRET": "testsigningsecret0123",
+            "SLACK_API_URL": fake.url, "REDIS_URL": redis_url, "AGENT_CHANNEL_ID": AGENT_CHANNEL, "PORT": "3000"}
+
+
+def test_good_settings_load(fake, redis_url):
+    from bot.slack.settings import load_settings
+
+    settings = load_settings("http", env=good_env(fake, redis_url))
+    assert settings.api_url == fake.url and settings.agent_channel_id == AGENT_CHANNEL and settings.port == 3000
+
+
+@pytest.mark.parametrize(
+    "change,named",
+    [
+        ({"SLACK_BOT_TOKEN": ""}, "SLACK_BOT_TOKEN"),
+        ({"SLACK_SIGNING_SECRET": ""}, "SLACK_SIGNING_SECRET"),
+        ({"AGENT_CHANNEL_ID": "#agents"}, "AGENT_CHANNEL_ID"),
+        ({"PORT": "http"}, "PORT"),
+        ({"SLACK_API_URL": "not a url"}, "SLACK_API_URL"),
+        ({"REDIS_URL": ""}, "REDIS_URL"),
+    ],
+)
+def test_each_missing_or_malformed_setting_is_named(fake, redis_url, change, named):
+    from bot.slack.settings import load_settings
+
+    env = {**good_env(fake, redis_url), **change}
+    if not change.get("REDIS_URL", "x"):
+        env.pop("REDIS_URL")
+    with pytest.raises(ValueError) as refused:
+        load_settings("http", env=env)
+    assert named in str(refused.value)

@@ -1,28 +1,31 @@
-"""Handoffs end to end: two real app processes sharing one Redis, simulated Slack."""
+"""Handoffs in-process: two apps sharing one Redis as two processes do (tests/slack_sim/inproc.py),
+simulated Slack; the sweeper is run by calling it. Two real processes racing on one claim or one
+redelivered event: tests/test_slack_process.py."""
 
 from __future__ import annotations
 
 import json
 import threading
-import time
-from urllib.parse import urlencode
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-import redis
 
 from bot.store import connect
-from tests.slack_app import AGENT_CHANNEL, AppProcess, button_labels, buttons, click, eventually, message_text
+from tests.slack_app import button_labels, buttons, card_for, click, eventually, handoff_of, message_text, posts
 from tests.slack_sim import FakeSlackAPI
+from tests.slack_sim.inproc import AGENT_CHANNEL, AGENT_MEMBERS, InProcessApp
 
 CHANNEL = "CPROSPECTS"
 PROSPECT = "UPROS1"
 AGENT1, AGENT2 = "UAGENT1", "UAGENT2"
 OUTSIDER = "UNOTAGENT"      # home workspace, not in the agent channel
 GUEST_AGENT = "UEXTAGENT"   # in a shared agent channel, but from another workspace
-REMIND_MINUTES = "0.05"     # 3 seconds, so the reminder test does not wait long
+REMIND_MINUTES = "10"
+REMIND_SECONDS = 10 * 60
+assert {AGENT1, AGENT2, GUEST_AGENT} <= set(AGENT_MEMBERS) and OUTSIDER not in AGENT_MEMBERS
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture()
 def fake():
     with FakeSlackAPI(
         users={
@@ -32,51 +35,29 @@ def fake():
             OUTSIDER: {"name": "tanaka"},
             GUEST_AGENT: {"name": "guest", "team_id": "T_EXT"},
         },
-        channel_members={AGENT_CHANNEL: [AGENT1, AGENT2, GUEST_AGENT, "U_BOT"]},
+        channel_members={AGENT_CHANNEL: AGENT_MEMBERS},
     ) as api:
         yield api
 
 
-@pytest.fixture(scope="module")
-def apps(fake, redis_server):
-    a = AppProcess(fake, redis_server.url, HANDOFF_REMIND_MINUTES=REMIND_MINUTES)
-    b = AppProcess(fake, redis_server.url, HANDOFF_REMIND_MINUTES=REMIND_MINUTES)
-    yield a, b
-    a.stop()
-    b.stop()
+@pytest.fixture()
+def bot(slack_runtime, fake, redis_url):
+    app = InProcessApp(slack_runtime, fake, redis_url, HANDOFF_REMIND_MINUTES=REMIND_MINUTES)
+    yield app
+    app.close()
 
 
 @pytest.fixture()
-def slack(apps, fake, redis_server):
-    redis.Redis.from_url(redis_server.url).flushdb()
-    fake.reset()
-    return apps[0].driver(fake)
+def bot_b(slack_runtime, fake, redis_url):
+    """A second process on the same Redis."""
+    app = InProcessApp(slack_runtime, fake, redis_url, HANDOFF_REMIND_MINUTES=REMIND_MINUTES)
+    yield app
+    app.close()
 
 
 @pytest.fixture()
-def slack_b(apps, fake, slack):
-    return apps[1].driver(fake)
-
-
-def posts(fake, channel, thread_ts=None, count=1, timeout=8.0):
-    calls = fake.wait_for("chat.postMessage",
-                          lambda c: c.params.get("channel") == channel and c.params.get("thread_ts") == thread_ts,
-                          count=count, timeout=timeout)
-    return [dict(c.params, ts=c.response["ts"]) for c in calls if c.response.get("ok")]
-
-
-def card_for(fake, count=1):
-    """The handoff cards posted to the agent channel (top-level messages with a header)."""
-    calls = fake.wait_for("chat.postMessage",
-                          lambda c: c.params.get("channel") == AGENT_CHANNEL and c.response.get("ok")
-                          and any(b.get("type") == "header" for b in c.params.get("blocks") or []),
-                          count=count, timeout=10)
-    return [dict(c.params, ts=c.response["ts"]) for c in calls]
-
-
-def handoff_of(redis_server, channel, root):
-    conv = connect(redis_server.url).load(f"T_HOME:{channel}:{root}")
-    return conv.handoff if conv else None
+def slack(bot):
+    return bot.slack
 
 
 def start_handoff(slack, fake, text="担当者と話したいです"):
@@ -90,18 +71,13 @@ def start_handoff(slack, fake, text="担当者と話したいです"):
 
 def submit_close(slack, user, card, outcome="quote_sent"):
     [close_button] = [b for b in buttons(card) if b["action_id"] == "handoff.close"]
-    payload = {
-        "type": "view_submission", "team": {"id": "T_HOME", "domain": "home"},
-        "user": {"id": user, "username": user.lower(), "name": user.lower(), "team_id": "T_HOME"},
-        "api_app_id": "A_APP", "token": "verification-token", "trigger_id": "1.2.3",
-        "view": {"id": "V1", "type": "modal", "callback_id": "handoff_close", "team_id": "T_HOME",
-                 "private_metadata": close_button["value"], "hash": "h", "app_id": "A_APP", "bot_id": "B_BOT",
-                 "state": {"values": {"outcome": {"value": {"type": "static_select",
-                                                            "selected_option": {"value": outcome,
-                                                                                "text": {"type": "plain_text", "text": outcome}}}}}}},
-        "response_urls": [], "is_enterprise_install": False,
-    }
-    return slack.post(urlencode({"payload": json.dumps(payload)}).encode(), "application/x-www-form-urlencoded")
+    selected = {"value": outcome, "text": {"type": "plain_text", "text": outcome}}
+    return slack.view_submission(user, "handoff_close", private_metadata=close_button["value"],
+                                 values={"outcome": {"value": {"type": "static_select", "selected_option": selected}}})
+
+
+def agent_posts(fake, predicate):
+    return [c for c in fake.calls_to("chat.postMessage") if c.params.get("channel") == AGENT_CHANNEL and predicate(c)]
 
 
 def claimed_card(fake, card):
@@ -167,11 +143,14 @@ def test_incident_is_urgent_and_the_prospect_is_told_what_to_do_at_once(slack, f
     assert h.urgent and h.reason == "incident"
 
 
-def test_a_failed_card_post_is_retried_until_posted(slack, fake, redis_server):
+def test_a_failed_card_post_is_retried_until_posted(bot, slack, fake, redis_server):
     fake.fail_next("chat.postMessage", error="internal_error", times=3, when=lambda p: p.get("channel") == AGENT_CHANNEL)
+    bot.auto_settle = False  # look while the card's post is still being retried
     _, _, root = slack.message(CHANNEL, PROSPECT, "担当者につないでください")
     [told] = posts(fake, CHANNEL, root)
+    fake.wait_for("chat.postMessage", lambda c: c.params.get("channel") == AGENT_CHANNEL and not c.response.get("ok"))
     assert handoff_of(redis_server, CHANNEL, root) is not None  # recorded even while Slack fails
+    bot.settle()
     [card] = card_for(fake)
     failures = [c for c in fake.calls_to("chat.postMessage") if c.params.get("channel") == AGENT_CHANNEL and not c.response.get("ok")]
     assert len(failures) == 3
@@ -179,33 +158,6 @@ def test_a_failed_card_post_is_retried_until_posted(slack, fake, redis_server):
 
 
 # -- claim, relay, close ---------------------------------------------------------------------
-
-
-def test_claim_race_between_two_processes_has_exactly_one_winner(slack, slack_b, fake, redis_server):
-    for round_ in range(5):
-        fake.reset()
-        _, _, root = slack.message(CHANNEL, PROSPECT, f"担当者と話したい ({round_})")
-        [card] = card_for(fake)
-        barrier = threading.Barrier(2)
-
-        def go(driver, agent):
-            barrier.wait()
-            assert click(driver, agent, card, "担当する").status == 200
-
-        threads = [threading.Thread(target=go, args=(slack, AGENT1)), threading.Thread(target=go, args=(slack_b, AGENT2))]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        h = eventually(lambda: (h := handoff_of(redis_server, CHANNEL, root)) and h.status == "claimed" and h)
-        loser = AGENT2 if h.agent_id == AGENT1 else AGENT1
-        [refusal] = fake.wait_for("chat.postEphemeral")
-        assert refusal.params["user"] == loser and h.agent_name in refusal.params["text"]
-        [joined] = [m for m in posts(fake, CHANNEL, root, count=2) if "対応します" in m["text"]]
-        assert h.agent_name in joined["text"]
-        time.sleep(0.3)  # nothing more arrives: one announcement to the prospect, one refusal
-        assert len(fake.calls_to("chat.postEphemeral")) == 1
-        assert len([m for m in fake.messages(channel=CHANNEL, thread_ts=root) if "対応します" in m["text"]]) == 1
 
 
 def test_relay_both_ways_silence_while_claimed_and_close(slack, fake, redis_server):
@@ -226,7 +178,8 @@ def test_relay_both_ways_silence_while_claimed_and_close(slack, fake, redis_serv
     slack.message(CHANNEL, PROSPECT, "売上は3億円に訂正します。見積りを送ってください", thread_ts=root)
     [to_agent] = posts(fake, AGENT_CHANNEL, card["ts"])
     assert "売上は3億円に訂正します" in to_agent["text"]
-    time.sleep(0.5)
+    fake.assert_no_call("chat.postMessage", lambda c: c.params.get("channel") == CHANNEL and c.params.get("thread_ts") == root,
+                        count=4)
     assert len(fake.messages(channel=CHANNEL, thread_ts=root)) == 4
 
     # close with an outcome: the prospect is told and the bot is back
@@ -272,13 +225,29 @@ def test_non_agents_and_external_users_are_refused(slack, fake, redis_server, wh
 # -- reminders -------------------------------------------------------------------------------
 
 
-def test_an_unclaimed_handoff_is_re_announced_exactly_once(slack, fake, redis_server):
+def test_an_unclaimed_handoff_is_re_announced_exactly_once(bot, bot_b, slack, fake, redis_server):
+    reminder = lambda c: "再通知" in c.params.get("text", "")  # noqa: E731
     root, _, card = start_handoff(slack, fake)
-    [reminder] = fake.wait_for("chat.postMessage", lambda c: c.params.get("channel") == AGENT_CHANNEL and "再通知" in c.params.get("text", ""), timeout=15)
-    assert card["ts"] in reminder.params["text"].replace(".", "") or "archives" in reminder.params["text"]
-    time.sleep(3)  # several more sweeps by both processes
-    reminders = [c for c in fake.calls_to("chat.postMessage") if "再通知" in c.params.get("text", "")]
-    assert len(reminders) == 1
+    created = handoff_of(redis_server, CHANNEL, root).created_at
+    bot.sweep(now=created + REMIND_SECONDS - 5)  # not yet due
+    fake.assert_no_call("chat.postMessage", reminder)
+    due = created + REMIND_SECONDS + 1
+    with ThreadPoolExecutor(4) as pool:  # both processes sweep at once, then again
+        barrier = threading.Barrier(4)
+
+        def sweep(app):
+            barrier.wait()
+            app.sweep(now=due)
+            app.sweep(now=due + 60)
+
+        for f in [pool.submit(sweep, app) for app in (bot, bot_b, bot, bot_b)]:
+            f.result()
+    [reminder_call] = agent_posts(fake, reminder)
+    assert card["ts"] in reminder_call.params["text"].replace(".", "") or "archives" in reminder_call.params["text"]
+    bot.sweep(now=due + 120)
+    bot_b.sweep(now=due + 120)
+    fake.assert_no_call("chat.postMessage", reminder, count=1)
+    assert len(agent_posts(fake, reminder)) == 1
     eventually(lambda: handoff_of(redis_server, CHANNEL, root).reminded)
 
 
@@ -308,31 +277,28 @@ def test_an_incident_reported_after_claiming_updates_the_card_not_a_second_one(s
     told = eventually(lambda: [m for m in fake.messages(channel=CHANNEL, thread_ts=root) if "事故のご連絡" in m.get("text", "")])
     assert told  # safety advice goes out at once, even with a person on the conversation
     fake.wait_for("chat.update", lambda c: c.params["ts"] == card["ts"] and "至急" in message_text(c.params))
-    time.sleep(0.5)
+    fake.assert_no_call("chat.postMessage", lambda c: c.params.get("channel") == AGENT_CHANNEL and c.response.get("ok")
+                        and any(b.get("type") == "header" for b in c.params.get("blocks") or []), count=1)
     assert len(card_for(fake)) == 1
     h = handoff_of(redis_server, CHANNEL, root)
     assert h.urgent and h.status == "claimed" and h.card_ts == card["ts"]
 
 
-def test_a_reminder_that_could_not_be_posted_is_tried_again(slack, fake, redis_server):
+def test_a_reminder_that_could_not_be_posted_is_tried_again(bot, bot_b, slack, fake, redis_server):
     reminder = lambda p: p.get("channel") == AGENT_CHANNEL and "再通知" in p.get("text", "")  # noqa: E731
     # Every attempt of one sweep's post fails (5 retries with backoff): a later sweep must try again.
     fake.fail_next("chat.postMessage", error="internal_error", times=6, when=reminder)
     root, _, card = start_handoff(slack, fake)
-    fake.wait_for("chat.postMessage", lambda c: reminder(c.params) and c.response.get("ok"), timeout=30)
-    time.sleep(3)
+    due = handoff_of(redis_server, CHANNEL, root).created_at + REMIND_SECONDS + 1
+    bot.sweep(now=due)
+    assert len(agent_posts(fake, lambda c: reminder(c.params) and not c.response.get("ok"))) == 6
+    assert not agent_posts(fake, lambda c: reminder(c.params) and c.response.get("ok"))
+    assert not handoff_of(redis_server, CHANNEL, root).reminded
+    bot_b.sweep(now=due + 30)
+    fake.wait_for("chat.postMessage", lambda c: reminder(c.params) and c.response.get("ok"))
+    bot.sweep(now=due + 60)
+    bot_b.sweep(now=due + 60)
+    fake.assert_no_call("chat.postMessage", lambda c: reminder(c.params) and c.response.get("ok"), count=1)
     sent = [c for c in fake.calls_to("chat.postMessage") if reminder(c.params) and c.response.get("ok")]
     assert len(sent) == 1
     eventually(lambda: handoff_of(redis_server, CHANNEL, root).reminded)
-
-
-def test_a_redelivery_that_reaches_the_other_process_is_processed_once(slack, slack_b, fake):
-    _, event_id, ts = slack.message(CHANNEL, PROSPECT, "売上5億の製造業です")
-    body = slack._sent[event_id]
-    from tests.slack_sim.driver import _retry_headers
-
-    assert slack_b.post(body, "application/json", _retry_headers(1, "http_timeout")).status == 200
-    posts(fake, CHANNEL, ts)
-    _, _, barrier = slack_b.message(CHANNEL, PROSPECT, "見積もりお願いします")
-    posts(fake, CHANNEL, barrier)
-    assert len(fake.messages(channel=CHANNEL, thread_ts=ts)) == 1
