@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.content.errors import ContentError
+from bot.content import ContentError
 from bot.content.faq import REQUIRED_IDS, FaqExample, load_faq
 from bot.understanding.faq import FaqHit, FaqIndex
 

@@ -9,8 +9,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.content import content_dir
-from bot.content.errors import ContentError
+from bot.content import ContentError, content_dir
 from bot.content.industries import IndustryContent, load_industries
 from bot.understanding.industries import IndustryMatch, find_industry
 

@@ -10,7 +10,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.content.errors import ContentError
+from bot.datafiles import ContentError
 from bot.rating import QuoteUnavailable, Reason, load_rate_table, monthly_premium, quote
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -6,11 +6,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.content import content_dir
-from bot.content.errors import ContentError
 from bot.content.faq import FaqContent, load_faq
 from bot.content.industries import IndustryContent, load_industries
 from bot.content.intents import IntentContent, load_intents
 from bot.content.messages import Messages, load_messages
+from bot.datafiles import ContentError
 from bot.rating import RateTable, load_rate_table
 
 FILES = {

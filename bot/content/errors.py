@@ -1,17 +1,10 @@
-"""Content problems are a type, so start-up can name the file and field and stop."""
+"""ContentError under its old path, for callers outside content (the CLI, app start-up, tests).
 
-from __future__ import annotations
+It is defined in the leaf bot/datafiles/ (bot/rating raises it too, and must not import
+content); new code imports it from `bot.content` or `bot.datafiles`. This module goes once no
+caller uses the old path.
+"""
 
+from bot.datafiles.errors import ContentError
 
-class ContentError(Exception):
-    """A content file is missing, unreadable or invalid.
-
-    `file` is the path as given, `field` a dotted location inside it (may be empty).
-    """
-
-    def __init__(self, file: str, field: str, problem: str) -> None:
-        self.file = file
-        self.field = field
-        self.problem = problem
-        where = f"{file}: {field}" if field else file
-        super().__init__(f"{where}: {problem}")
+__all__ = ["ContentError"]

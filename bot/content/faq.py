@@ -12,9 +12,8 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from bot.content.checks import repeated
-from bot.content.errors import ContentError
 from bot.content.patterns import Patterns
-from bot.content.yamlfile import load_model
+from bot.datafiles import ContentError, load_model
 
 LANGS = ("ja", "en")
 

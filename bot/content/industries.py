@@ -12,8 +12,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
-from bot.content.errors import ContentError
-from bot.content.yamlfile import load_model
+from bot.datafiles import ContentError, load_model
 from bot.normalize import normalize, to_hiragana
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]

@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from bot.content.checks import repeated
 from bot.content.patterns import Patterns, checked_patterns
-from bot.content.yamlfile import load_model
+from bot.datafiles import load_model
 
 INTENT_NAMES = ("incident", "handoff", "restart", "plan2", "plan1", "start_quote", "yes", "no", "greeting", "thanks", "dont_know", "price")
 """Every intent the engine understands. incident and handoff must be tried first, in that order."""

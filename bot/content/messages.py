@@ -7,7 +7,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from bot.content.yamlfile import load_model
+from bot.datafiles import load_model
 
 
 class Text(BaseModel):

@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from bot.content.yamlfile import load_model
+from bot.datafiles import load_model
 
 PLANS = ("plan1", "plan2")
 Plan = Literal["plan1", "plan2"]

@@ -8,7 +8,7 @@ from typing import TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from bot.content.errors import ContentError
+from bot.datafiles.errors import ContentError
 
 M = TypeVar("M", bound=BaseModel)
 
