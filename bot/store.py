@@ -1,4 +1,4 @@
-"""Redis storage: conversations, transcripts, handoff index, event dedupe.
+"""Redis storage: conversations, transcripts, handoff index, event dedupe, locks, card index.
 
 Every key of a conversation carries the conversation key as a hash tag
 (`conv:{T:C:ts}:state`), so a turn's writes land in one slot and work on Redis Cluster; the
@@ -15,9 +15,10 @@ from __future__ import annotations
 import json
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 import redis
 
@@ -27,6 +28,7 @@ DEFAULT_TTL_SECONDS = 90 * 24 * 3600
 TRANSCRIPT_CAP = 500
 TEXT_CAP = 4000
 OPEN_HANDOFFS = "handoffs:open"
+CARD_TTL_SECONDS = 90 * 24 * 3600
 
 T = TypeVar("T")
 
@@ -48,12 +50,23 @@ class Turn:
     transcript: list[dict[str, Any]] = field(default_factory=list)
 
 
+class CardRef(NamedTuple):
+    """The handoff an agent-channel card shows: its conversation and handoff id."""
+
+    key: str
+    handoff_id: str
+
+
 def state_key(conversation_key: str) -> str:
     return f"conv:{{{conversation_key}}}:state"
 
 
 def transcript_key(conversation_key: str) -> str:
     return f"conv:{{{conversation_key}}}:transcript"
+
+
+def card_key(channel: str, ts: str) -> str:
+    return f"card:{channel}:{ts}"
 
 
 def entry(role: str, text: str, **extra: Any) -> dict[str, Any]:
@@ -145,13 +158,46 @@ class Store:
         """Undo `first_time(name)`: the work it guarded did not happen after all."""
         self.redis.delete(f"once:{name}")
 
-    def put_json(self, key: str, value: Any, ttl_seconds: int | None = None) -> None:
-        self.redis.set(key, json.dumps(value, ensure_ascii=False), ex=ttl_seconds or self.ttl)
+    # -- locks -----------------------------------------------------------------------------
 
-    def get_json(self, key: str) -> Any:
-        raw = self.redis.get(key)
-        return None if raw is None else json.loads(raw)
+    @contextmanager
+    def try_lock(self, name: str, timeout_seconds: int) -> Iterator[bool]:
+        """A short lock shared by every process, without waiting: yields True when this process
+        holds it (released on exit), False when another does. It expires after
+        `timeout_seconds`, so a process that dies holding it blocks nobody for long."""
+        lock = self.redis.lock(f"lock:{name}", timeout=timeout_seconds, blocking=False)
+        if not lock.acquire(blocking=False):
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            try:
+                lock.release()
+            except Exception:  # lock expired: nothing to release
+                pass
 
+    # -- the agent channel's cards -------------------------------------------------------
+
+    def put_card(self, channel: str, ts: str, key: str, handoff_id: str, ttl_seconds: int = CARD_TTL_SECONDS) -> None:
+        """Remember which handoff the card posted at (channel, ts) shows, so a reply in the
+        card's thread finds its conversation."""
+        value = json.dumps({"key": key, "handoff": handoff_id}, ensure_ascii=False)
+        self.redis.set(card_key(channel, ts), value, ex=ttl_seconds)
+
+    def card(self, channel: str, ts: str) -> CardRef | None:
+        """The handoff whose card is the message at (channel, ts); None for any other message."""
+        raw = self.redis.get(card_key(channel, ts))
+        if raw is None:
+            return None
+        index = json.loads(raw)
+        return CardRef(index["key"], index["handoff"])
+
+    # -- health --------------------------------------------------------------------------
+
+    def ping(self) -> None:
+        """Raise if Redis does not answer (a health check)."""
+        self.redis.ping()
 
 def _is_open(conv: Conversation) -> bool:
     return conv.handoff is not None and conv.handoff.is_open

@@ -29,7 +29,6 @@ AGENT_LANG = "ja"
 RECENT_LINES = 8
 RECENT_CHARS = 300
 MEMBERS_CACHE_SECONDS = 60.0
-CARD_INDEX_TTL = 90 * 24 * 3600
 RATING_REASONS = {r.value for r in Reason}
 
 
@@ -62,10 +61,9 @@ def announce(ctx: SlackContext, key: str) -> bool:
     conv = ctx.store.load(key)
     if conv is None or conv.handoff is None or conv.handoff.announced or conv.handoff.status == "closed":
         return True
-    lock = ctx.store.redis.lock(f"lock:announce:{conv.handoff.id}", timeout=30, blocking=False)
-    if not lock.acquire(blocking=False):
-        return False
-    try:
+    with ctx.store.try_lock(f"announce:{conv.handoff.id}", timeout_seconds=30) as locked:
+        if not locked:
+            return False
         conv = ctx.store.load(key)  # re-read under the lock: another process may have posted
         if conv is None or conv.handoff is None or conv.handoff.announced:
             return True
@@ -76,20 +74,10 @@ def announce(ctx: SlackContext, key: str) -> bool:
         if posted is None:
             return False
         ts = posted["ts"]
-        ctx.store.put_json(card_index(ctx.settings.agent_channel_id, ts), {"key": key, "handoff": handoff.id}, CARD_INDEX_TTL)
+        ctx.store.put_card(ctx.settings.agent_channel_id, ts, key, handoff.id)
         desk(ctx).mark(key, handoff.id, announced=True, card_channel=ctx.settings.agent_channel_id, card_ts=ts)
         log.info("handoff announced urgent=%s reason=%s", handoff.urgent, handoff.reason)
         return True
-    finally:
-        try:
-            lock.release()
-        except Exception:  # lock expired: nothing to release
-            pass
-
-
-def card_index(channel: str, ts: str) -> str:
-    return f"card:{channel}:{ts}"
-
 
 def card_blocks(ctx: SlackContext, conv: Conversation, handoff: HandoffRecord) -> list[dict[str, Any]]:
     say, lang = ctx.say, AGENT_LANG
@@ -342,10 +330,10 @@ def relay_to_agent(ctx: SlackContext, key: str, out: Outbound) -> None:
 def relay_from_agent(ctx: SlackContext, event: dict[str, Any]) -> None:
     """An agent's reply in a card's thread: to the prospect, as the agent, if they own it."""
     channel, thread_ts, user = event.get("channel", ""), event.get("thread_ts", ""), event.get("user", "")
-    index = ctx.store.get_json(card_index(channel, thread_ts))
-    if not index:
+    card = ctx.store.card(channel, thread_ts)
+    if card is None:
         return  # agents talking among themselves
-    key, handoff_id = index["key"], index["handoff"]
+    key, handoff_id = card
     agent = verified_agent(ctx, user, event.get("user_team"))
     if agent is None:
         refuse(ctx, channel, user, ctx.say("refuse_not_agent", AGENT_LANG), thread_ts)

@@ -59,7 +59,7 @@ def wsgi_app(settings: SlackSettings) -> Any:
     def application(environ: dict[str, Any], start_response: Any) -> Any:
         if environ.get("PATH_INFO") == "/healthz" and environ.get("REQUEST_METHOD") in ("GET", "HEAD"):
             try:
-                runtime.store.redis.ping()
+                runtime.store.ping()
                 status, body = "200 OK", b"ok\n"
             except Exception:  # any Redis failure means this process can't serve
                 status, body = "503 Service Unavailable", b"redis unavailable\n"
