@@ -29,6 +29,13 @@ def test_content_has_the_design_keys_and_labels(table: IndustryContent) -> None:
     assert table.industries["retail"].labels("en") == "Retail"
 
 
+def test_an_unknown_key_is_named_by_itself_and_any_other_language_reads_japanese(table: IndustryContent) -> None:
+    """label() is the one way to name an industry: a key content no longer has must not break a
+    reply, and labels fall back as every bilingual text does (English only when asked for)."""
+    assert table.label("dentist", "ja") == "dentist"
+    assert table.label("retail", "fr") == "小売業"
+
+
 @pytest.mark.parametrize(
     ("text", "key"),
     [

@@ -9,13 +9,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import Field, field_validator
 
+from bot.content.bilingual import Bilingual
 from bot.content.checks import repeated
 from bot.content.patterns import Patterns
-from bot.datafiles import ContentError, load_model
-
-LANGS = ("ja", "en")
+from bot.datafiles import ContentError, Strict, load_model
+from bot.lang import resolve
 
 REQUIRED_IDS = (
     "quote-inputs",
@@ -35,8 +35,11 @@ REQUIRED_IDS = (
 )
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+def _not_blank(v: str) -> str:
+    """Stripped; a blank text would be shown as an empty answer or match every question."""
+    if not v.strip():
+        raise ValueError("must not be blank")
+    return v.strip()
 
 
 def _clean_list(items: list[str]) -> list[str]:
@@ -47,7 +50,7 @@ def _clean_list(items: list[str]) -> list[str]:
     return out
 
 
-class PerLanguageList(_Strict):
+class PerLanguageList(Strict):
     """A list of phrases in each language; both must be non-empty."""
 
     ja: list[str] = Field(min_length=1)
@@ -59,7 +62,7 @@ class PerLanguageList(_Strict):
         return _clean_list(v)
 
 
-class OptionalPerLanguageList(_Strict):
+class OptionalPerLanguageList(Strict):
     """Optional phrase lists (keywords, fillers): either language may be empty."""
 
     ja: list[str] = []
@@ -71,22 +74,13 @@ class OptionalPerLanguageList(_Strict):
         return _clean_list(v)
 
 
-class Answer(_Strict):
-    ja: str = Field(min_length=1)
-    en: str = Field(min_length=1)
+class Answer(Bilingual):
+    """An entry's answer, `answer(lang)`; neither language blank."""
 
-    @field_validator("ja", "en")
-    @classmethod
-    def _not_blank(cls, v: str) -> str:
-        if not v.strip():
-            raise ValueError("must not be blank")
-        return v.strip()
-
-    def __call__(self, lang: str) -> str:
-        return self.en if lang == "en" else self.ja
+    _texts = field_validator("ja", "en")(_not_blank)
 
 
-class FaqEntry(_Strict):
+class FaqEntry(Strict):
     id: str = Field(min_length=1, pattern=r"^[a-z0-9][a-z0-9-]*$")
     questions: PerLanguageList
     answer: Answer
@@ -94,10 +88,10 @@ class FaqEntry(_Strict):
 
     def questions_in(self, lang: str) -> list[str]:
         """Question forms in `lang` ('en', else Japanese); the first is the entry's title."""
-        return list(self.questions.en if lang == "en" else self.questions.ja)
+        return list(self.questions.en if resolve(lang) == "en" else self.questions.ja)
 
 
-class Synonyms(_Strict):
+class Synonyms(Strict):
     """canonical form -> variants, per language. Variants are rewritten to the canonical form."""
 
     ja: dict[str, list[str]] = {}
@@ -116,13 +110,7 @@ class Synonyms(_Strict):
         return out
 
 
-def _not_blank(v: str) -> str:
-    if not v.strip():
-        raise ValueError("must not be blank")
-    return v.strip()
-
-
-class _SetExample(_Strict):
+class _SetExample(Strict):
     """One line of an example set: a question in a person's own words and the entry that
     answers it (None: the bot must not answer it)."""
 
@@ -139,7 +127,7 @@ class FaqExample(_SetExample):
     source: str = ""
 
 
-class ExampleSet(_Strict):
+class ExampleSet(Strict):
     """One set of labelled questions, kept together as it was written."""
 
     name: str = Field(min_length=1, pattern=r"^[a-z0-9][a-z0-9_-]*$")
@@ -147,7 +135,7 @@ class ExampleSet(_Strict):
     examples: list[_SetExample] = Field(min_length=1)
 
 
-class FaqExamples(_Strict):
+class FaqExamples(Strict):
     """content/faq_examples.yaml: sets of labelled questions the classifier learns from."""
 
     sets: list[ExampleSet] = []
@@ -161,7 +149,7 @@ class FaqExamples(_Strict):
         return sets
 
 
-class FaqContent(_Strict):
+class FaqContent(Strict):
     source: str = Field(min_length=1)
     abstain_threshold: float = Field(default=0.5, gt=0.0, lt=1.0)
     statement_threshold: float = Field(default=0.5, gt=0.0, lt=1.0)

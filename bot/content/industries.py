@@ -10,52 +10,48 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import Field, StringConstraints, field_validator
 
-from bot.datafiles import ContentError, load_model
+from bot.content.bilingual import Bilingual
+from bot.datafiles import ContentError, Strict, load_model
+from bot.lang import LANGS
 from bot.normalize import normalize, to_hiragana
 
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+Phrase = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+"""A label or synonym: stripped, never empty."""
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Labels(_Strict):
+class Labels(Bilingual):
     """How the bot names the industry back to the prospect, in each language.
 
     Callable, `industry.labels(lang)`, so callers need not branch on the language."""
 
-    ja: Text
-    en: Text
-
-    def __call__(self, lang: str) -> str:
-        return self.ja if lang == "ja" else self.en
+    ja: Phrase
+    en: Phrase
 
 
-class Synonyms(_Strict):
+class Synonyms(Strict):
     """Words prospects use for the industry. Lists are split by language only for editors;
     matching uses every synonym whatever the message's language."""
 
-    ja: list[Text] = Field(min_length=1)
-    en: list[Text] = Field(min_length=1)
+    ja: list[Phrase] = Field(min_length=1)
+    en: list[Phrase] = Field(min_length=1)
 
 
-class Industry(_Strict):
+class Industry(Strict):
     key: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]
     labels: Labels
     synonyms: Synonyms
 
 
-class OtherIndustries(_Strict):
+class OtherIndustries(Strict):
     """Industries we do not rate: naming one means "hand over to a person", not "ask again"."""
 
-    ja: list[Text] = Field(default_factory=list)
-    en: list[Text] = Field(default_factory=list)
+    ja: list[Phrase] = Field(default_factory=list)
+    en: list[Phrase] = Field(default_factory=list)
 
 
-class IndustriesFile(_Strict):
+class IndustriesFile(Strict):
     """The file as written: a list, so a repeated key is an error and not a silent overwrite
     (YAML mappings keep the last of two equal keys)."""
 
@@ -63,7 +59,7 @@ class IndustriesFile(_Strict):
     other_industries: OtherIndustries = Field(default_factory=OtherIndustries)
 
 
-class IndustryContent(_Strict):
+class IndustryContent(Strict):
     """The loaded industries, by key (in file order), and the unrated industries' words."""
 
     industries: dict[str, Industry] = Field(min_length=1)
@@ -82,8 +78,11 @@ class IndustryContent(_Strict):
         return self.industries.get(key)
 
     def label(self, key: str, lang: str) -> str:
-        """The industry's display name in `lang` ("ja" or "en"); KeyError for an unknown key."""
-        return self.industries[key].labels(lang)
+        """The industry's display name in `lang` ("en", else Japanese): the one way the engine,
+        the replies and the agent desk name an industry. An unknown key is named by itself, so a
+        conversation saved under a key content no longer has still reads, instead of failing."""
+        industry = self.industries.get(key)
+        return industry.labels(lang) if industry is not None else key
 
     @property
     def keys(self) -> list[str]:
@@ -107,7 +106,7 @@ def check_industries(content: IndustriesFile) -> tuple[str, str] | None:
         if industry.key in seen_keys:
             return f"industries.{i}.key", f"duplicate key {industry.key!r} (also industries.{seen_keys[industry.key]})"
         seen_keys[industry.key] = i
-        for lang in ("ja", "en"):
+        for lang in LANGS:
             for j, term in enumerate(getattr(industry.synonyms, lang)):
                 form = match_form(term)
                 if not form:
@@ -119,7 +118,7 @@ def check_industries(content: IndustriesFile) -> tuple[str, str] | None:
                         f"synonym {term!r} is also a synonym of {prev[0]!r} ({prev[1]})",
                     )
                 owner.setdefault(form, (industry.key, f"industries.{i}.synonyms.{lang}.{j}"))
-    for lang in ("ja", "en"):
+    for lang in LANGS:
         for j, term in enumerate(getattr(content.other_industries, lang)):
             form = match_form(term)
             if form in owner:

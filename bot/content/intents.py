@@ -8,21 +8,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import Field, field_validator
 
 from bot.content.checks import repeated
 from bot.content.patterns import Patterns, checked_patterns
-from bot.datafiles import load_model
+from bot.datafiles import Strict, load_model
 
 INTENT_NAMES = ("incident", "handoff", "restart", "plan2", "plan1", "start_quote", "yes", "no", "greeting", "thanks", "dont_know", "price")
 """Every intent the engine understands. incident and handoff must be tried first, in that order."""
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class IntentSpec(_Strict):
+class IntentSpec(Strict):
     name: str
     ja: list[str] = []
     en: list[str] = []
@@ -41,7 +37,7 @@ class IntentSpec(_Strict):
         return v
 
 
-class IntentContent(_Strict):
+class IntentContent(Strict):
     intents: list[IntentSpec] = Field(min_length=1)
     other_insurance: Patterns
     question: Patterns

@@ -5,18 +5,14 @@ from __future__ import annotations
 import string
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
-from bot.datafiles import load_model
+from bot.content.bilingual import Bilingual
+from bot.datafiles import Strict, load_model
 
 
-class Text(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    ja: str = Field(min_length=1)
-    en: str = Field(min_length=1)
-
-    def __call__(self, lang: str) -> str:
-        return self.en if lang == "en" else self.ja
+class Text(Bilingual):
+    """One of the bot's sentences; both languages use the same placeholders."""
 
     @model_validator(mode="after")
     def _same_placeholders(self) -> "Text":
@@ -33,21 +29,18 @@ def _placeholders(template: str) -> set[str]:
         raise ValueError(f"bad placeholder braces: {exc}") from None
 
 
-class SalesRange(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+class SalesRange(Strict):
     yen: int = Field(gt=0)
     low_yen: int = Field(ge=0)
     label: Text
 
 
-class Outcome(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+class Outcome(Strict):
     key: str = Field(pattern=r"^[a-z_]{1,40}$")
     label: Text
 
 
-class Settings(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+class Settings(Strict):
     handoff_expected_wait_minutes: int = Field(gt=0)
 
 
@@ -89,10 +82,9 @@ PLACEHOLDERS: dict[str, frozenset[str]] = {
 placeholder the code does not supply ({salez}) would fail mid-conversation, so it stops loading."""
 
 
-class Messages(BaseModel):
+class Messages(Strict):
     """Look-ups are `messages.say("ack_sales", lang, sales=...)`."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
     settings: Settings
     sales_ranges: list[SalesRange] = Field(min_length=1, max_length=24)
     handoff_outcomes: list[Outcome] = Field(min_length=1, max_length=100)

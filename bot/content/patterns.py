@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import re
 
-from pydantic import BaseModel, ConfigDict, field_validator
+from pydantic import field_validator
+
+from bot.datafiles import Strict
 
 
 def checked_patterns(patterns: list[str]) -> list[str]:
@@ -26,10 +28,9 @@ def checked_patterns(patterns: list[str]) -> list[str]:
     return out
 
 
-class Patterns(BaseModel):
+class Patterns(Strict):
     """Regexes per language; either list may be empty."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
     ja: list[str] = []
     en: list[str] = []
 

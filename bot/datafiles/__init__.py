@@ -7,5 +7,6 @@ the other to do it.
 
 from bot.datafiles.errors import ContentError
 from bot.datafiles.loading import load_model, read_yaml
+from bot.datafiles.strict import Strict
 
-__all__ = ["ContentError", "load_model", "read_yaml"]
+__all__ = ["ContentError", "Strict", "load_model", "read_yaml"]

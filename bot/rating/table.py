@@ -5,19 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
-from bot.datafiles import load_model
+from bot.datafiles import Strict, load_model
 
 PLANS = ("plan1", "plan2")
 Plan = Literal["plan1", "plan2"]
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Conditions(_Strict):
+class Conditions(Strict):
     deductible_yen: int = Field(ge=0)
     overseas_sales: bool
     contract_years: int = Field(ge=1)
@@ -25,17 +21,17 @@ class Conditions(_Strict):
     security_measures: str
 
 
-class PlanLimits(_Strict):
+class PlanLimits(Strict):
     liability_limit_yen: int = Field(gt=0)
     costs_limit_yen: int = Field(gt=0)
 
 
-class Monthly(_Strict):
+class Monthly(Strict):
     surcharge_percent: int = Field(ge=0, le=100)
     rounding_yen: int = Field(gt=0)
 
 
-class IndustryAnchors(_Strict):
+class IndustryAnchors(Strict):
     """Annual premiums at the anchor sales levels, per plan, in ascending sales order."""
 
     plan1: tuple[int, int]
@@ -50,7 +46,7 @@ class IndustryAnchors(_Strict):
         return self
 
 
-class RateTable(_Strict):
+class RateTable(Strict):
     source: str = Field(min_length=1)
     conditions: Conditions
     plans: dict[Plan, PlanLimits]
