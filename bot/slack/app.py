@@ -7,22 +7,15 @@ from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import App, BoltResponse
-from slack_sdk import WebClient
-from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
 
 from bot.app_context import Runtime
 from bot.slack.context import SlackContext
 from bot.slack.listeners import register_listeners
 from bot.slack.settings import SlackSettings
+from bot.slack.web import web_client
 
 log = logging.getLogger(__name__)
 EVENT_ID_TTL_SECONDS = 3600
-
-
-def web_client(settings: SlackSettings) -> WebClient:
-    client = WebClient(token=settings.bot_token, base_url=settings.api_url, timeout=10)
-    client.retry_handlers.extend([ConnectionErrorRetryHandler(max_retry_count=2), RateLimitErrorRetryHandler(max_retry_count=3)])
-    return client
 
 
 def create_app(settings: SlackSettings, runtime: Runtime, socket_mode: bool = False) -> tuple[App, SlackContext]:

@@ -20,9 +20,9 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
+from bot.slack.codec import CLOSE_VIEW, encode_action
 from bot.turn import Choice, Outbound
 
-ACTION_PREFIX = "bot."
 SECTION_LIMIT = 3000
 BUTTON_TEXT_LIMIT = 75
 
@@ -57,7 +57,7 @@ def _sections(text: str) -> list[Block]:
 def button(choice: Choice, index: int) -> ButtonElement:
     return ButtonElement(
         text=PlainTextObject(text=choice.label[:BUTTON_TEXT_LIMIT], emoji=True),
-        action_id=f"{ACTION_PREFIX}{choice.action}.{index}",
+        action_id=encode_action(choice.action, index),
         value=choice.value,
         style="primary" if choice.primary else None,
     )
@@ -150,7 +150,7 @@ def close_modal(title: str, outcome_label: str, submit: str, cancel: str, outcom
     from slack_sdk.models.views import View
 
     view = View(
-        type="modal", callback_id="handoff_close", private_metadata=metadata[:3000],
+        type="modal", callback_id=CLOSE_VIEW, private_metadata=metadata[:3000],
         title=PlainTextObject(text=title[:24]), submit=PlainTextObject(text=submit[:24]),
         close=PlainTextObject(text=cancel[:24]),
         blocks=[InputBlock(

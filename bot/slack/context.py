@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from slack_sdk import WebClient
 
 from bot.content.bundle import Content
 from bot.conversation import Engine
+from bot.slack import codec
+from bot.slack.membership import MembershipCache
 from bot.slack.settings import SlackSettings
 from bot.store import Store
-
-DM_THREAD = "dm"
 
 
 @dataclass
@@ -23,12 +23,13 @@ class SlackContext:
     client: WebClient
     home_team: str
     bot_user_id: str
+    members: MembershipCache = field(default_factory=MembershipCache)  # the agent channel's, cached
 
     def conversation_key(self, channel: str, thread_ts: str | None) -> str:
         """team:channel:thread. A DM is one conversation; a channel thread is another.
         The team is the app's home workspace, so a Slack Connect prospect's conversation
         has the same key whichever side's event names it."""
-        return f"{self.home_team}:{channel}:{thread_ts or DM_THREAD}"
+        return codec.conversation_key(self.home_team, channel, thread_ts)
 
     def say(self, key: str, lang: str, /, **values: object) -> str:
         return self.content.messages.say(key, lang, **values)

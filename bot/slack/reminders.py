@@ -11,11 +11,10 @@ import logging
 import threading
 import time
 
-from slack_sdk.errors import SlackApiError
-
 from bot.slack import handoffs
+from bot.slack.cards import AGENT_LANG
 from bot.slack.context import SlackContext
-from bot.slack.delivery import post_with_retry
+from bot.slack.web import permalink, post_with_retry
 
 log = logging.getLogger(__name__)
 REMINDER_CLAIM_TTL = 30 * 24 * 3600
@@ -36,22 +35,13 @@ def sweep(ctx: SlackContext, now: float | None = None) -> None:
         if not ctx.store.first_time(f"remind:{h.id}", REMINDER_CLAIM_TTL):
             continue
         minutes = int(remind_after // 60) or 1
-        link = _card_link(ctx, h.card_channel, h.card_ts)
-        text = ctx.say("reminder", handoffs.AGENT_LANG, minutes=minutes, link=link)
+        link = permalink(ctx, h.card_channel, h.card_ts) or ""
+        text = ctx.say("reminder", AGENT_LANG, minutes=minutes, link=link)
         if post_with_retry(ctx, channel=ctx.settings.agent_channel_id, text=text) is not None:
             handoffs.desk(ctx).mark(conv.key, h.id, reminded=True)
             log.info("handoff reminder sent")
         else:
             ctx.store.forget(f"remind:{h.id}")  # not sent: the next sweep tries again
-
-
-def _card_link(ctx: SlackContext, channel: str | None, ts: str | None) -> str:
-    if not channel or not ts:
-        return ""
-    try:
-        return ctx.client.chat_getPermalink(channel=channel, message_ts=ts)["permalink"]
-    except SlackApiError:
-        return ""
 
 
 def interval_seconds(ctx: SlackContext) -> float:

@@ -24,7 +24,7 @@ def check_slack(settings: SlackSettings) -> None:
     channel. Each failure names the setting to fix (a worker that can't boot says nothing useful)."""
     from slack_sdk.errors import SlackApiError
 
-    from bot.slack.app import web_client
+    from bot.slack.web import web_client
 
     client = web_client(settings)
     try:

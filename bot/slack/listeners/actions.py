@@ -10,8 +10,10 @@ from slack_bolt import Ack, App
 from slack_sdk.errors import SlackApiError
 
 from bot.slack import blocks, handoffs
+from bot.slack.codec import PROSPECT_PREFIX, AgentAction, Click, parse_click
 from bot.slack.context import SlackContext
 from bot.slack.delivery import deliver
+from bot.slack.web import refuse
 from bot.turn import Inbound
 
 CLICK_TTL_SECONDS = 7 * 24 * 3600
@@ -19,20 +21,20 @@ log = logging.getLogger(__name__)
 
 
 def register(app: App, ctx: SlackContext) -> None:
-    @app.action(re.compile(r"^bot\."))
+    @app.action(re.compile(rf"^{re.escape(PROSPECT_PREFIX)}"))
     def on_click(ack: Ack, body: dict[str, Any]) -> None:
         ack()
         handle_click(ctx, body)
 
-    @app.action("handoff.claim")
+    @app.action(AgentAction.CLAIM.value)
     def on_claim(ack: Ack, body: dict[str, Any]) -> None:
         ack()
-        handoffs.claim(ctx, body)
+        handoffs.claim(ctx, parse_click(body))
 
-    @app.action("handoff.close")
+    @app.action(AgentAction.CLOSE.value)
     def on_close(ack: Ack, body: dict[str, Any]) -> None:
         ack()
-        handoffs.open_close_dialog(ctx, body)
+        handoffs.open_close_dialog(ctx, parse_click(body))
 
 
 def handle_click(ctx: SlackContext, body: dict[str, Any]) -> None:
@@ -40,49 +42,54 @@ def handle_click(ctx: SlackContext, body: dict[str, Any]) -> None:
     before the flow moves, so a double click can't answer twice; in a channel, only the
     prospect who started the conversation can click. If the turn fails, the click is given
     back so the prospect can try again."""
-    action = body["actions"][0]
-    kind = action["action_id"].split(".")[1]
-    value = action.get("value") or (action.get("selected_option") or {}).get("value") or ""
-    label = ((action.get("text") or {}).get("text")) or ((action.get("selected_option") or {}).get("text") or {}).get("text", "")
-    container = body.get("container") or {}
-    channel = container.get("channel_id") or (body.get("channel") or {}).get("id", "")
-    message = body.get("message") or {}
-    message_ts = container.get("message_ts") or message.get("ts", "")
-    user = body.get("user") or {}
-    is_dm = channel.startswith("D")
-    root = None if is_dm else (message.get("thread_ts") or container.get("thread_ts") or message_ts)
-    key = ctx.conversation_key(channel, root)
+    click = parse_click(body)
+    key = ctx.conversation_key(click.channel, click.root)
     conv = ctx.store.load(key)
     lang = conv.lang if conv else "ja"
     prospect = conv.meta.get("user") if conv else None
-    if prospect and user.get("id") != prospect:
+    if prospect and click.user_id != prospect:
         # In a shared channel anyone can see the buttons; only the prospect answers them.
-        handoffs.refuse(ctx, channel, user.get("id", ""), ctx.say("refuse_not_your_conversation", lang), root)
+        refuse(ctx, click.channel, click.user_id, ctx.say("refuse_not_your_conversation", lang), click.root)
         return
-    click = f"click:{channel}:{message_ts}"
-    if not ctx.store.first_time(click, CLICK_TTL_SECONDS):
+    once = f"click:{click.channel}:{click.message_ts}"
+    if not ctx.store.first_time(once, CLICK_TTL_SECONDS):
         return
-    receipt = ctx.say("clicked", lang, user=user.get("name") or user.get("username") or "", label=label)
+    receipt = ctx.say("clicked", lang, user=click.user_name, label=click.label)
     retired = False
     try:
-        if message.get("blocks"):
-            try:
-                ctx.client.chat_update(
-                    channel=channel, ts=message_ts, text=blocks.fallback_text(message.get("text") or label),
-                    blocks=blocks.answered_blocks(message["blocks"], receipt),
-                )
-                retired = True
-            except SlackApiError as exc:  # the click still counts; only the receipt is missing
-                log.warning("retiring clicked buttons failed (%s)", exc.response.get("error"))
-        outs = ctx.engine.handle(key, Inbound(text=label, action=kind, value=value, user=user.get("id")))
+        retired = _retire_buttons(ctx, click, receipt)
+        # An action this app did not make goes to the engine by its name as sent: the engine
+        # answers a click it does not know as not understood (it never reads the label as text).
+        inbound = Inbound(text=click.label, action=click.action or click.name, value=click.value, user=click.user_id)
+        outs = ctx.engine.handle(key, inbound)
     except Exception:
         # Nothing happened: give the click back (and the buttons) so the prospect can retry.
-        ctx.store.forget(click)
+        ctx.store.forget(once)
         if retired:
-            try:
-                ctx.client.chat_update(channel=channel, ts=message_ts, text=blocks.fallback_text(message.get("text") or label),
-                                       blocks=message["blocks"])
-            except SlackApiError:
-                pass
+            _restore_buttons(ctx, click)
         raise
-    deliver(ctx, key, channel, root, outs)
+    deliver(ctx, key, click.channel, click.root, outs)
+
+
+def _retire_buttons(ctx: SlackContext, click: Click, receipt: str) -> bool:
+    """Replace the clicked message's buttons by the receipt; True if Slack took it."""
+    if not click.message_blocks:
+        return False
+    try:
+        ctx.client.chat_update(channel=click.channel, ts=click.message_ts, text=_fallback(click),
+                               blocks=blocks.answered_blocks(click.message_blocks, receipt))
+        return True
+    except SlackApiError as exc:  # the click still counts; only the receipt is missing
+        log.warning("retiring clicked buttons failed (%s)", exc.response.get("error"))
+        return False
+
+
+def _restore_buttons(ctx: SlackContext, click: Click) -> None:
+    try:
+        ctx.client.chat_update(channel=click.channel, ts=click.message_ts, text=_fallback(click), blocks=click.message_blocks)
+    except SlackApiError:
+        pass
+
+
+def _fallback(click: Click) -> str:
+    return blocks.fallback_text(click.message_text or click.label)

@@ -7,6 +7,7 @@ from typing import Any
 
 from slack_bolt import App
 
+from bot.slack import handoffs
 from bot.slack.context import SlackContext
 from bot.slack.delivery import deliver
 from bot.slack.text import plain_text
@@ -52,8 +53,6 @@ def handle_prospect_message(ctx: SlackContext, event: dict[str, Any]) -> None:
     channel, ts = event.get("channel", ""), event.get("ts", "")
     thread_ts = event.get("thread_ts")
     if channel == ctx.settings.agent_channel_id:
-        from bot.slack import handoffs
-
         if thread_ts and ctx.store.first_time(f"msg:{channel}:{ts}", SEEN_TTL_SECONDS):
             handoffs.relay_from_agent(ctx, event)
         return

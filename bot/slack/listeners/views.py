@@ -7,11 +7,12 @@ from typing import Any
 from slack_bolt import Ack, App
 
 from bot.slack import handoffs
+from bot.slack.codec import CLOSE_VIEW, parse_close
 from bot.slack.context import SlackContext
 
 
 def register(app: App, ctx: SlackContext) -> None:
-    @app.view("handoff_close")
+    @app.view(CLOSE_VIEW)
     def on_close_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
         ack()
-        handoffs.close(ctx, body, view)
+        handoffs.close(ctx, parse_close(body, view))
