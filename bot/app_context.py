@@ -7,7 +7,7 @@ import sys
 from dataclasses import dataclass
 
 from bot.content.bundle import Content, load_content
-from bot.content.errors import ContentError
+from bot.content import ContentError
 from bot.conversation import Engine
 from bot.store import Store, StoreUnavailable, connect, embedded
 

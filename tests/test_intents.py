@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.content.errors import ContentError
+from bot.content import ContentError
 from bot.content.intents import load_intents
 from bot.understanding.intents import Intent, prepare, read_intents
 

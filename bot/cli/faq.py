@@ -16,7 +16,7 @@ import sys
 from typing import TextIO
 
 from bot.content import content_dir
-from bot.content.errors import ContentError
+from bot.content import ContentError
 from bot.content.faq import load_faq
 from bot.understanding.faq import FaqIndex
 from bot.normalize import detect_language

@@ -13,7 +13,7 @@ import sys
 from typing import Any
 
 from bot.content import content_dir
-from bot.content.errors import ContentError
+from bot.content import ContentError
 from bot.content.industries import IndustryContent, load_industries
 from bot.understanding.amounts import find_amount
 from bot.understanding.industries import find_industry
