@@ -74,3 +74,18 @@ def slack_runtime(redis_server):
     from bot.app_context import build_runtime
 
     return build_runtime(require_redis=True, redis_url=redis_server.url)
+
+
+_FIRST = ("tests/test_slack_process.py", "tests/test_slack_app.py", "tests/test_slack_handoff.py")
+
+
+def pytest_collection_modifyitems(items):
+    """Slack tests first, served processes before in-process. Under pytest-xdist's load
+    scheduling each worker starts with one run of consecutive tests, so this way one worker
+    starts the module's app processes and builds the Slack runtime, instead of both (and the
+    slowest tests start earliest). Order changes nothing else: every test stands alone."""
+    def rank(item):
+        path = item.nodeid.split("::")[0]
+        return _FIRST.index(path) if path in _FIRST else len(_FIRST)
+
+    items.sort(key=rank)
