@@ -98,10 +98,7 @@ def _industry(content: Content, conv: Conversation) -> str:
     if conv.other_industry:
         return blocks.escape(conv.other_industry)
     if conv.industry:
-        try:
-            return content.industries.label(conv.industry, AGENT_LANG)
-        except KeyError:  # an industry the content no longer has: its key is all there is
-            return conv.industry
+        return content.industries.label(conv.industry, AGENT_LANG)
     return _say(content, "not_yet")
 
 
