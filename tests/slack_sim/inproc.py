@@ -33,8 +33,8 @@ from .fake_api import FakeSlackAPI
 SIGNING_SECRET = "testsigningsecret0123"
 BOT_TOKEN = "xoxb-test-token"
 AGENT_CHANNEL = "CAGENTS01"
-# Who is in the agent channel, for every in-process fake: the app caches the channel's members
-# for a minute in the process, and in-process that process is the test session.
+# Who is in the agent channel, for every in-process fake. The app caches the channel's members
+# for a while; one list for all tests keeps that cache from carrying one test's agents into another.
 AGENT_MEMBERS = ["UAGENT1", "UAGENT2", "UEXTAGENT", "U_BOT"]
 
 
