@@ -221,11 +221,6 @@ class Engine(Moves):
 
     # -- clicks ---------------------------------------------------------------------------------
 
-    def _on_start(self, t: TurnContext) -> None:
-        if t.flow.is_new:
-            t.reply.parts.append(self.say("greeting", t.lang))
-        self._advance(t)
-
     def _on_industry_button(self, t: TurnContext) -> None:
         value = t.inbound.value or ""
         if value in self.content.industries.industries:
@@ -304,7 +299,7 @@ TEXT_RULES: tuple[Rule, ...] = (
 
 # What each button does.
 ACTIONS: dict[Action, Callable[[Engine, TurnContext], None]] = {
-    Action.START: Engine._on_start,
+    Action.START: Engine._on_quote_request,  # the slash command's and the terminal's start
     Action.INDUSTRY: Engine._on_industry_button,
     Action.SALES: Engine._on_sales_button,
     Action.TYPE_AMOUNT: Engine._on_type_amount,
