@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
+import uuid
 from collections.abc import Callable
 from typing import NamedTuple
 
@@ -24,7 +25,7 @@ from bot.flows.model import Conversation
 from bot.flows.quote import QuoteFlow
 from bot.moves import Moves, TurnContext
 from bot.replies import faq_menu_choices
-from bot.store import Store, Turn, entry
+from bot.store import INBOUND_IDS_KEPT, Store, Turn, entry
 from bot.turn import Action, Inbound, Outbound
 from bot.understanding.amounts import Amount
 from bot.understanding.faq import FaqHit, FaqIndex
@@ -80,23 +81,36 @@ class Engine(Moves):
 
     # -- the contract ----------------------------------------------------------------------
 
-    def handle(self, key: str, inbound: Inbound) -> list[Outbound]:
-        """One turn for conversation `key`; returns the replies to send, in order."""
+    def handle(self, key: str, inbound: Inbound, outbox: bool = False) -> list[Outbound]:
+        """One turn for conversation `key`; returns the replies to send, in order.
+
+        An inbound whose `id` the conversation has already taken changes nothing and returns
+        no replies (a redelivery). With `outbox`, the replies are also written to the
+        conversation's outbox in the turn's own write, for a transport that posts them after
+        (and may crash in between)."""
         reading = None if inbound.action else read(inbound.text, self.content, self.faq)
 
-        def step(current: Conversation | None) -> tuple[Turn, list[Outbound]]:
+        def step(current: Conversation | None) -> tuple[Turn | None, list[Outbound]]:
+            if inbound.id and current is not None and inbound.id in current.inbound_ids:
+                return None, []
             now = time.time()
             conv = current.model_copy(deep=True) if current else Conversation(key=key, created_at=now)
             conv.turns += 1
             conv.updated_at = now
+            if inbound.id:
+                conv.inbound_ids = [*conv.inbound_ids, inbound.id][-INBOUND_IDS_KEPT:]
             if inbound.user and "user" not in conv.meta:
                 conv.meta["user"] = inbound.user
             transcript = [entry("prospect", inbound.text, action=inbound.action, value=inbound.value)]
             outs = self._step(conv, inbound, reading, now)
             transcript += [entry("bot", out.text, kind=out.kind, handoff=out.handoff) for out in outs if not out.to_agent]
-            return Turn(conv, transcript), outs
+            turn_id = inbound.id or uuid.uuid4().hex
+            queued = [{"id": f"{turn_id}#{n}", "out": out.to_record()} for n, out in enumerate(outs)] if outbox else []
+            return Turn(conv, transcript, queued), outs
 
         outs = self.store.transact(key, step)
+        if not outs and inbound.id:
+            log.info("turn key_hash=%s duplicate inbound", _hash(key))
         for out in outs:
             log.info("turn key_hash=%s kind=%s state=%s handoff=%s", _hash(key), out.kind, out.state, out.handoff)
         return outs

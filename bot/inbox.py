@@ -38,6 +38,9 @@ log = logging.getLogger(__name__)
 GROUP = "bot"
 DEFAULT_SHARDS = 8
 MAX_ATTEMPTS = 5
+LOCAL_RETRIES = 6
+RETRY_BASE_SECONDS = 0.5
+RETRY_CAP_SECONDS = 8.0
 STREAM_MAXLEN = 100_000  # approximate cap per shard; acknowledged entries are deleted anyway
 
 
@@ -53,6 +56,10 @@ class Delivery:
     routing_key: str
     payload: dict[str, Any]
     attempts: int = 1
+    retries: int = 0  # times this process has already retried it after a failure
+
+    def retried(self) -> "Delivery":
+        return Delivery(self.shard, self.entry_id, self.kind, self.routing_key, self.payload, self.attempts, self.retries + 1)
 
 
 def stream_key(shard: int) -> str:
@@ -68,10 +75,11 @@ class Inbox:
     names one stream, so one slot)."""
 
     def __init__(self, client: Any, shards: int = DEFAULT_SHARDS, consumer: str | None = None,
-                 claim_idle_ms: int = 30_000) -> None:
+                 claim_idle_ms: int = 30_000, blocking_client: Any = None) -> None:
         if shards < 1:
             raise ValueError("an inbox needs at least one shard")
         self.client = client
+        self.blocking_client = blocking_client or client  # XREADGROUP BLOCK needs a longer socket timeout
         self.shards = shards
         self.consumer = consumer or f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
         self.claim_idle_ms = claim_idle_ms
@@ -107,7 +115,16 @@ class Inbox:
     def read(self, shard: int, block_ms: int = 1000, count: int = 32) -> list[Delivery]:
         """New entries of one shard for this consumer (blocks up to `block_ms`)."""
         self.ensure_groups()
-        reply = self.client.xreadgroup(GROUP, self.consumer, {stream_key(shard): ">"}, count=count, block=block_ms)
+        try:
+            reply = self.blocking_client.xreadgroup(GROUP, self.consumer, {stream_key(shard): ">"}, count=count, block=block_ms)
+        except redis.ResponseError as exc:
+            if "NOGROUP" not in str(exc):
+                raise
+            # Redis lost its data (a restart without persistence, a failover, a flush): the
+            # group is made again from the start of whatever the stream holds now.
+            self._groups_ready = False
+            self.ensure_groups()
+            return []
         return [d for _, entries in _streams(reply) for d in self._deliveries(shard, entries, attempts=1)]
 
     def reclaim(self, shard: int, count: int = 32) -> list[Delivery]:
@@ -115,7 +132,13 @@ class Inbox:
         now this consumer's. An entry past MAX_ATTEMPTS goes to the dead-letter stream."""
         self.ensure_groups()
         key = stream_key(shard)
-        reply = self.client.xautoclaim(key, GROUP, self.consumer, self.claim_idle_ms, "0-0", count=count)
+        try:
+            reply = self.client.xautoclaim(key, GROUP, self.consumer, self.claim_idle_ms, "0-0", count=count)
+        except redis.ResponseError as exc:
+            if "NOGROUP" not in str(exc):
+                raise
+            self._groups_ready = False
+            return []
         entries = [e for e in (reply[1] if len(reply) > 1 else []) if e and e[1] is not None]
         if not entries:
             return []
@@ -171,11 +194,14 @@ class InboxWorkers:
 
     One reader thread per shard blocks on XREADGROUP and, every `claim_idle_ms / 2`, reclaims
     what other consumers left. Entries are routed to a worker by their routing key, so one
-    conversation is handled by one thread, in order. A handler that raises leaves its entry
-    pending: it is retried after `claim_idle_ms`, by this process or another.
+    conversation is handled by one thread, in order. A handler that raises is retried here with
+    backoff a few times (a Redis blip), then left pending: it is reclaimed after
+    `claim_idle_ms`, by this process or another. A handler that returns a number of seconds has
+    more to do later (replies paced): it is handed the entry again then, and the entry stays
+    pending until it returns nothing.
     """
 
-    def __init__(self, inbox: Inbox, handle: Callable[[Delivery], None], threads: int = 4,
+    def __init__(self, inbox: Inbox, handle: Callable[[Delivery], float | None], threads: int = 4,
                  on_error: Callable[[Exception], None] | None = None) -> None:
         self.inbox = inbox
         self.handle = handle
@@ -220,14 +246,26 @@ class InboxWorkers:
             if d is None:
                 return
             try:
-                self.handle(d)
-            except Exception as exc:  # left pending: retried after claim_idle_ms
+                later = self.handle(d)
+            except Exception as exc:
                 self._error(exc)
+                if d.retries < LOCAL_RETRIES:  # Redis back within seconds: answered within seconds
+                    self._later(q, d.retried(), min(RETRY_CAP_SECONDS, RETRY_BASE_SECONDS * 2 ** d.retries))
+                continue  # else left pending: reclaimed after claim_idle_ms, by any process
+            if later:  # the turn is done; its replies wait for the channel's pace
+                self._later(q, d, later)
                 continue
             try:
                 self.inbox.done(d)
             except Exception as exc:  # done again after a reclaim: the turn is idempotent
                 self._error(exc)
+
+    def _later(self, q: "queue.Queue[Delivery | None]", d: Delivery, seconds: float) -> None:
+        if self.stopping.is_set():
+            return
+        timer = threading.Timer(seconds, q.put, args=(d,))
+        timer.daemon = True
+        timer.start()
 
     def _error(self, exc: Exception) -> None:
         log.warning("inbox: %s", type(exc).__name__)

@@ -45,16 +45,18 @@ def plain_url(url: str) -> str:
     return f"{CLUSTER_SCHEMES.get(scheme, scheme)}{sep}{rest}"
 
 
-def open_client(url: str, *, command_timeout: float = COMMAND_TIMEOUT, env: dict[str, str] | None = None) -> Any:
+def open_client(url: str, *, command_timeout: float = COMMAND_TIMEOUT, retries: int = RETRIES,
+                env: dict[str, str] | None = None) -> Any:
     """A redis-py client for `url`: `redis.Redis`, or `RedisCluster` in cluster mode.
 
     `command_timeout` is how long one command may wait for its answer; a blocking read
-    (XREADGROUP BLOCK) needs a client whose timeout is longer than its block."""
+    (XREADGROUP BLOCK) needs a client whose timeout is longer than its block; a health check
+    wants one answer or none (`retries=0`)."""
     cluster = is_cluster(url, env)
     options: dict[str, Any] = {
         "socket_connect_timeout": CONNECT_TIMEOUT,
         "socket_timeout": command_timeout,
-        "retry": Retry(ExponentialWithJitterBackoff(base=0.05, cap=0.2), RETRIES),
+        "retry": Retry(ExponentialWithJitterBackoff(base=0.05, cap=0.2), retries),
         "health_check_interval": 30,
     }
     try:

@@ -2,12 +2,17 @@
 
 Every key of a conversation carries the conversation key as a hash tag
 (`conv:{T:C:ts}:state`), so a turn's writes land in one slot and work on Redis Cluster; the
-one shared key, the index of open handoffs, is written outside that transaction (see
-`open_handoffs`).
+shared index of open handoffs is sharded (`handoffs:open:{0..7}`) and written outside that
+transaction (see `open_handoffs`).
 A turn is optimistic: WATCH the state, compute, write state and transcript in one
 MULTI/EXEC; if another process wrote the same conversation meanwhile, the turn is computed
 again from the newer state. Nothing a turn says leaves the process before its write is
 committed, so a retry never duplicates a reply.
+
+A turn is also idempotent: the inbound's transport id is recorded on the conversation in the
+same write, and a second processing of the same id writes nothing. Its replies are written in
+that same MULTI to the conversation's outbox (`conv:{K}:outbox`), which the transport drains
+after the turn (see bot/slack/outbox.py): a crash between commit and post loses nothing.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from __future__ import annotations
 import json
 import os
 import time
+import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -23,11 +29,15 @@ from typing import Any, NamedTuple, TypeVar
 import redis
 
 from bot.flows.model import Conversation
+from bot.redis_client import RedisUrlError, open_client
 
 DEFAULT_TTL_SECONDS = 90 * 24 * 3600
 TRANSCRIPT_CAP = 500
 TEXT_CAP = 4000
-OPEN_HANDOFFS = "handoffs:open"
+OPEN_HANDOFFS = "handoffs:open"  # the unsharded index of earlier versions, still read
+OPEN_HANDOFF_SHARDS = 8
+INBOUND_IDS_KEPT = 64
+OUTBOX_CAP = 200
 CARD_TTL_SECONDS = 90 * 24 * 3600
 
 T = TypeVar("T")
@@ -48,6 +58,26 @@ class Turn:
 
     conversation: Conversation
     transcript: list[dict[str, Any]] = field(default_factory=list)
+    outbox: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class OutboxItem:
+    """One reply waiting to leave: its id (carried by the posted message, so a post that
+    happened before a crash is recognised), the reply as plain data, and whether a post of it
+    may already have been tried."""
+
+    id: str
+    record: dict[str, Any]
+    attempted: bool = False
+
+    def to_json(self) -> str:
+        return json.dumps({"id": self.id, "out": self.record, "attempted": self.attempted}, ensure_ascii=False)
+
+    @classmethod
+    def from_json(cls, raw: bytes | str) -> "OutboxItem":
+        data = json.loads(raw)
+        return cls(data["id"], data["out"], bool(data.get("attempted")))
 
 
 class CardRef(NamedTuple):
@@ -63,6 +93,15 @@ def state_key(conversation_key: str) -> str:
 
 def transcript_key(conversation_key: str) -> str:
     return f"conv:{{{conversation_key}}}:transcript"
+
+
+def outbox_key(conversation_key: str) -> str:
+    return f"conv:{{{conversation_key}}}:outbox"
+
+
+def open_index_key(conversation_key: str) -> str:
+    """The shard of the open-handoffs index this conversation is listed in."""
+    return f"handoffs:open:{{{zlib.crc32(conversation_key.encode()) % OPEN_HANDOFF_SHARDS}}}"
 
 
 def card_key(channel: str, ts: str) -> str:
@@ -92,14 +131,15 @@ class Store:
     def transact(
         self,
         conversation_key: str,
-        step: Callable[[Conversation | None], tuple[Turn, T]],
+        step: Callable[[Conversation | None], tuple[Turn | None, T]],
         attempts: int = 20,
     ) -> T:
-        """Run `step` on the stored conversation and write its Turn atomically.
+        """Run `step` on the stored conversation and write its Turn atomically (a step that
+        returns no Turn writes nothing: a redelivery it recognised).
 
         `step` must be free of outside effects: it may run more than once.
         """
-        skey, tkey = state_key(conversation_key), transcript_key(conversation_key)
+        skey, tkey, okey = state_key(conversation_key), transcript_key(conversation_key), outbox_key(conversation_key)
         for _ in range(attempts):
             with self.redis.pipeline(transaction=True) as pipe:
                 try:
@@ -107,46 +147,92 @@ class Store:
                     raw = pipe.get(skey)
                     current = None if raw is None else Conversation.model_validate_json(raw)
                     turn, result = step(current)
+                    if turn is None:
+                        pipe.unwatch()
+                        return result
                     conv = turn.conversation
                     opened = _is_open(conv)
                     if opened:  # index first: an entry without an open handoff is skipped on read
-                        self.redis.zadd(OPEN_HANDOFFS, {conv.key: conv.handoff.created_at})  # type: ignore[union-attr]
+                        self.redis.zadd(open_index_key(conv.key), {conv.key: conv.handoff.created_at})  # type: ignore[union-attr]
                     pipe.multi()
                     pipe.set(skey, conv.model_dump_json(), ex=self.ttl)
                     if turn.transcript:
                         pipe.rpush(tkey, *(json.dumps(e, ensure_ascii=False) for e in turn.transcript))
                         pipe.ltrim(tkey, -TRANSCRIPT_CAP, -1)
                     pipe.expire(tkey, self.ttl)
+                    if turn.outbox:
+                        pipe.rpush(okey, *(OutboxItem(r["id"], r["out"]).to_json() for r in turn.outbox))
+                        pipe.ltrim(okey, -OUTBOX_CAP, -1)
+                        pipe.expire(okey, self.ttl)
                     pipe.execute()
                 except redis.WatchError:
                     continue
                 if not opened and conv.handoff is not None:
-                    self.redis.zrem(OPEN_HANDOFFS, conv.key)  # best effort: stale entries are skipped
+                    self.redis.zrem(open_index_key(conv.key), conv.key)  # best effort: stale entries are skipped
                 return result
         raise ConcurrentUpdate(conversation_key)
+
+    # -- the outbox ------------------------------------------------------------------------
+
+    def outbox_head(self, conversation_key: str) -> OutboxItem | None:
+        raw = self.redis.lindex(outbox_key(conversation_key), 0)
+        return None if raw is None else OutboxItem.from_json(raw)
+
+    def outbox_attempting(self, conversation_key: str, item: OutboxItem) -> None:
+        """Mark the head as tried before posting it: after a crash, a tried reply is looked
+        for in Slack before it is posted again. (Called under the conversation's drain lock.)"""
+        tried = OutboxItem(item.id, item.record, attempted=True)
+        self.redis.lset(outbox_key(conversation_key), 0, tried.to_json())
+
+    def outbox_done(self, conversation_key: str) -> None:
+        """The head is posted (or recognised as posted): drop it."""
+        self.redis.lpop(outbox_key(conversation_key))
+
+    def outbox_size(self, conversation_key: str) -> int:
+        return int(self.redis.llen(outbox_key(conversation_key)))
+
+    @contextmanager
+    def drain_lock(self, conversation_key: str, wait_seconds: float = 5.0, hold_seconds: int = 60) -> Iterator[bool]:
+        """One drainer of a conversation's outbox at a time, across processes; waits up to
+        `wait_seconds` for another drainer (yields False if it never let go)."""
+        lock = self.redis.lock(f"conv:{{{conversation_key}}}:drain", timeout=hold_seconds,
+                               blocking=True, blocking_timeout=wait_seconds)
+        if not lock.acquire():
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            try:
+                lock.release()
+            except Exception:  # expired while we posted: nothing to release
+                pass
 
     def open_handoffs(self, prune_after_seconds: float = 300.0) -> list[Conversation]:
         """Conversations with a waiting or claimed handoff, oldest handoff first.
 
-        The index (`handoffs:open`) is written outside the conversation's transaction, so that
+        The index (`handoffs:open:{N}`, sharded by conversation) is written outside the conversation's transaction, so that
         every key of one MULTI shares the conversation's hash slot (Redis Cluster): an entry is
         added before the turn that opens a handoff commits, and removed after the turn that
         closes it. The conversation is the truth; an entry whose conversation has no open
         handoff is skipped, and dropped once it is old enough not to be a turn in flight.
         """
-        out = []
-        stale = []
+        out: list[tuple[float, Conversation]] = []
         now = time.time()
-        for raw_key, score in self.redis.zrange(OPEN_HANDOFFS, 0, -1, withscores=True):
-            key = raw_key.decode() if isinstance(raw_key, bytes) else raw_key
-            conv = self.load(key)
-            if conv is not None and _is_open(conv):
-                out.append(conv)
-            elif now - score > prune_after_seconds:
-                stale.append(key)
-        if stale:
-            self.redis.zrem(OPEN_HANDOFFS, *stale)
-        return out
+        for index in [OPEN_HANDOFFS, *(f"handoffs:open:{{{n}}}" for n in range(OPEN_HANDOFF_SHARDS))]:
+            stale = []
+            for raw_key, score in self.redis.zrange(index, 0, -1, withscores=True):
+                key = raw_key.decode() if isinstance(raw_key, bytes) else raw_key
+                conv = self.load(key)
+                if conv is not None and _is_open(conv):
+                    out.append((score, conv))
+                elif now - score > prune_after_seconds:
+                    stale.append(key)
+            if stale:
+                self.redis.zrem(index, *stale)
+        out.sort(key=lambda pair: pair[0])
+        seen: set[str] = set()
+        return [c for _, c in out if not (c.key in seen or seen.add(c.key))]  # type: ignore[func-returns-value]
 
     # -- once-only work ------------------------------------------------------------------
 
@@ -204,15 +290,19 @@ def _is_open(conv: Conversation) -> bool:
 
 
 def connect(url: str | None = None) -> Store:
-    """A Store on `url` (or `REDIS_URL`). Fails fast with a clear message if unreachable."""
+    """A Store on `url` (or `REDIS_URL`): a plain Redis or a Redis Cluster (`REDIS_CLUSTER=1`
+    or a `redis+cluster://` URL), with short timeouts and retries (bot/redis_client.py).
+    Fails fast with a clear message if unreachable."""
     url = url or os.environ.get("REDIS_URL")
     if not url:
         raise StoreUnavailable("REDIS_URL is not set; this command needs a Redis server (e.g. REDIS_URL=redis://localhost:6379/0)")
     try:
-        client = redis.Redis.from_url(url, socket_connect_timeout=3, socket_timeout=5, health_check_interval=30)
+        client = open_client(url)
         client.ping()
+    except RedisUrlError as exc:
+        raise StoreUnavailable(str(exc)) from None
     except (redis.RedisError, ValueError) as exc:
-        raise StoreUnavailable(f"cannot reach Redis at REDIS_URL ({_redact(url)}): {exc}") from None
+        raise StoreUnavailable(f"cannot reach Redis at REDIS_URL ({_redact(url)}): {type(exc).__name__}: {exc}") from None
     return Store(client)
 
 

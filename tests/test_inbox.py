@@ -95,13 +95,13 @@ def test_workers_handle_every_entry_once_in_order_per_conversation(new_client):
     assert inbox.depth() == 0
 
 
-def test_a_handler_that_raises_leaves_the_entry_for_a_retry(new_client):
-    inbox = Inbox(new_client(), shards=1, claim_idle_ms=100)
+def test_a_handler_that_raises_is_retried_by_the_same_process_with_backoff(new_client):
+    inbox = Inbox(new_client(), shards=1, claim_idle_ms=60_000)  # no reclaim within the test
     calls: list[int] = []
     done = threading.Event()
 
     def handle(d: Delivery) -> None:
-        calls.append(d.attempts)
+        calls.append(d.retries)
         if len(calls) == 1:
             raise RuntimeError("Slack was down")
         done.set()
@@ -112,5 +112,30 @@ def test_a_handler_that_raises_leaves_the_entry_for_a_retry(new_client):
         assert done.wait(5)
     finally:
         workers.stop()
-    assert calls == [1, 2]
+    assert calls == [0, 1]
+    deadline = time.monotonic() + 5
+    while inbox.depth() and time.monotonic() < deadline:
+        time.sleep(0.02)
     assert inbox.depth() == 0
+
+
+def test_a_handler_that_asks_for_later_is_handed_the_entry_again_and_it_stays_pending_meanwhile(new_client):
+    inbox = Inbox(new_client(), shards=1, claim_idle_ms=60_000)
+    calls: list[float] = []
+    done = threading.Event()
+
+    def handle(d: Delivery) -> float | None:
+        calls.append(time.monotonic())
+        if len(calls) == 1:
+            assert inbox.depth() == 1
+            return 0.3
+        done.set()
+        return None
+
+    workers = InboxWorkers(inbox, handle, threads=1).start()
+    try:
+        inbox.put("T:C:later", "message", {})
+        assert done.wait(5)
+    finally:
+        workers.stop()
+    assert len(calls) == 2 and calls[1] - calls[0] >= 0.3

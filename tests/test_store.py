@@ -7,7 +7,7 @@ import time
 from redis.crc import key_slot
 
 from bot.handoffs import HandoffDesk
-from bot.store import OPEN_HANDOFFS
+from bot.store import OPEN_HANDOFFS, open_index_key
 from bot.turn import Inbound
 
 
@@ -56,7 +56,7 @@ def test_open_handoffs_lists_waiting_and_claimed_oldest_first_and_forgets_closed
     assert [c.handoff.status for c in store.open_handoffs()] == ["claimed", "waiting"]
     desk.close("T:C:first", first, "U_AGENT", "answered")
     assert [c.key for c in store.open_handoffs()] == ["T:C:second"]
-    assert store.redis.zscore(OPEN_HANDOFFS, "T:C:first") is None
+    assert store.redis.zscore(open_index_key("T:C:first"), "T:C:first") is None
 
 
 def test_index_entries_without_an_open_handoff_are_skipped_and_old_ones_dropped(engine, store):
@@ -64,7 +64,12 @@ def test_index_entries_without_an_open_handoff_are_skipped_and_old_ones_dropped(
     now = time.time()
     # A turn that indexed a handoff but lost its race, long ago; one in flight right now; one
     # whose conversation expired.
-    store.redis.zadd(OPEN_HANDOFFS, {"T:C:quoted": now - 3600, "T:C:in-flight": now, "T:C:expired": now - 3600})
+    # Written to the shard each key belongs to, and to the unsharded index of earlier versions.
+    for key, score in {"T:C:quoted": now - 3600, "T:C:in-flight": now, "T:C:expired": now - 3600}.items():
+        store.redis.zadd(open_index_key(key), {key: score})
+    store.redis.zadd(OPEN_HANDOFFS, {"T:C:legacy-expired": now - 3600, "T:C:legacy-in-flight": now})
     assert store.open_handoffs() == []
-    left = {k.decode() for k in store.redis.zrange(OPEN_HANDOFFS, 0, -1)}
+    left = {k.decode() for index in {open_index_key(k) for k in ("T:C:quoted", "T:C:in-flight", "T:C:expired")}
+            for k in store.redis.zrange(index, 0, -1)}
     assert left == {"T:C:in-flight"}
+    assert {k.decode() for k in store.redis.zrange(OPEN_HANDOFFS, 0, -1)} == {"T:C:legacy-in-flight"}

@@ -61,7 +61,7 @@ REQUIRED = (
     "reason_code_above_table reason_code_unrated_industry reason_code_it_services_option role_prospect "
     "role_bot role_agent button_claim button_close card_waiting card_claimed card_closed refuse_not_agent "
     "refuse_taken refuse_not_owner refuse_closed refuse_claim_first relay_from_prospect reminder close_title "
-    "close_outcome close_submit cancel"
+    "close_outcome close_submit cancel store_unavailable rate_limited state_lost click_expired"
 ).split()
 
 

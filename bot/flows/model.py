@@ -56,3 +56,6 @@ class Conversation(BaseModel):
     created_at: float = 0.0
     updated_at: float = 0.0
     meta: dict[str, str] = Field(default_factory=dict)  # transport details (e.g. Slack user)
+    # The transport ids of the latest inbounds this conversation has taken, kept in the same
+    # write as the turn, so a redelivered message or click is recognised and changes nothing.
+    inbound_ids: list[str] = Field(default_factory=list)

@@ -3,27 +3,36 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from typing import Any
 
-from slack_bolt import App, BoltResponse
+from slack_bolt import App
 
 from bot.app_context import Runtime
+from bot.limits import ChannelPacer, UserRateLimit
+from bot.slack import intake
 from bot.slack.context import SlackContext
 from bot.slack.listeners import register_listeners
 from bot.slack.settings import SlackSettings
 from bot.slack.web import web_client
 
 log = logging.getLogger(__name__)
-EVENT_ID_TTL_SECONDS = 3600
+POST_INTERVAL_SECONDS = 1.0  # Slack: about one message a second per channel
+DEFAULT_RATE_LIMIT = 20
 
 
-def create_app(settings: SlackSettings, runtime: Runtime, socket_mode: bool = False) -> tuple[App, SlackContext]:
+def create_app(settings: SlackSettings, runtime: Runtime, socket_mode: bool = False, *,
+               post_interval_seconds: float = POST_INTERVAL_SECONDS) -> tuple[App, SlackContext]:
+    """The app and its context. Turns are idempotent and replies leave through the outbox;
+    the durable inbox is switched on by the runner (`ctx.inbox`), which also reads it.
+    `post_interval_seconds` paces posts per channel (0: unpaced, for tests that don't look)."""
     client = web_client(settings)
     me = client.auth_test()
+    redis_client = runtime.store.redis
     ctx = SlackContext(
         settings=settings, engine=runtime.engine, store=runtime.store, content=runtime.content,
         client=client, home_team=me["team_id"], bot_user_id=me["user_id"],
+        pacer=ChannelPacer(redis_client, post_interval_seconds) if post_interval_seconds > 0 else None,
+        rate_limit=UserRateLimit(redis_client, getattr(settings, "rate_limit_per_minute", DEFAULT_RATE_LIMIT)),
     )
     app = App(
         client=client,
@@ -33,7 +42,7 @@ def create_app(settings: SlackSettings, runtime: Runtime, socket_mode: bool = Fa
         ignoring_self_events_enabled=True,
         raise_error_for_unhandled_request=False,
     )
-    app.use(_once_per_event_id(ctx))
+    app.use(intake.into_inbox(ctx))  # a no-op unless ctx.inbox is set (serve sets it)
     register_listeners(app, ctx)
 
     @app.error
@@ -42,18 +51,3 @@ def create_app(settings: SlackSettings, runtime: Runtime, socket_mode: bool = Fa
         log.error("listener failed: %s (request type %s)", type(error).__name__, body.get("type"), exc_info=error)
 
     return app, ctx
-
-
-def _once_per_event_id(ctx: SlackContext) -> Callable[..., Any]:
-    """Slack redelivers an event it did not see acknowledged within 3 s, possibly to
-    another process. The first delivery claims the event id in Redis; others are acked and
-    dropped. (Messages are also claimed by channel and ts, in the message listener.)"""
-
-    def middleware(body: dict[str, Any], next: Callable[[], BoltResponse]) -> BoltResponse | None:
-        event_id = body.get("event_id") if body.get("type") == "event_callback" else None
-        if event_id and not ctx.store.first_time(f"event:{event_id}", EVENT_ID_TTL_SECONDS):
-            log.info("duplicate event dropped (retry %s)", "yes")
-            return BoltResponse(status=200, body="")
-        return next()
-
-    return middleware

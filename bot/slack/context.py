@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from slack_sdk import WebClient
 
 from bot.content.bundle import Content
 from bot.conversation import Engine
+from bot.limits import ChannelPacer, UserRateLimit
 from bot.slack import codec
+from bot.slack.threads import ThreadMemory
 from bot.slack.membership import MembershipCache
 from bot.slack.settings import SlackSettings
 from bot.store import Store
@@ -24,6 +27,10 @@ class SlackContext:
     home_team: str
     bot_user_id: str
     members: MembershipCache = field(default_factory=MembershipCache)  # the agent channel's, cached
+    pacer: ChannelPacer | None = None       # one post a second per channel (None: unpaced)
+    rate_limit: UserRateLimit | None = None  # messages a minute per person (None: unlimited)
+    inbox: Any = None                        # bot.inbox.Inbox when events are queued durably
+    threads: ThreadMemory = field(default_factory=lambda: ThreadMemory())  # threads the bot posted in
 
     def conversation_key(self, channel: str, thread_ts: str | None) -> str:
         """team:channel:thread. A DM is one conversation; a channel thread is another.

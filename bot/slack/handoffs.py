@@ -20,7 +20,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.flows.model import Conversation
 from bot.handoffs import AgentResult, HandoffDesk, HandoffRefused
-from bot.slack import blocks, cards
+from bot.slack import cards
 from bot.slack.agents import Agent, verified_agent
 from bot.slack.cards import AGENT_LANG
 from bot.slack.codec import Click, CloseSubmission, parse_value, split_key
@@ -203,19 +203,6 @@ class CardReply:
     user_team: str | None
     text: str
     card: CardRef
-
-
-def relay_to_agent(ctx: SlackContext, key: str, out: Outbound) -> None:
-    """A prospect's message while a person has the conversation: into the card's thread."""
-    conv = ctx.store.load(key)
-    h = conv.handoff if conv else None
-    if h is None or not h.card_ts or not h.card_channel:
-        return  # the card, when it is posted, shows the latest messages
-    # Shown literally: a prospect (or an external guest) must not ping @channel or dress up a
-    # link in the agent channel.
-    text = ctx.say("relay_from_prospect", AGENT_LANG, text=blocks.escape(out.text))
-    post_with_retry(ctx, channel=h.card_channel, thread_ts=h.card_ts, text=blocks.fallback_text(text),
-                    unfurl_links=False, unfurl_media=False)
 
 
 def relay_from_agent(ctx: SlackContext, event: dict[str, Any]) -> None:

@@ -11,12 +11,20 @@ from bot.slack.settings import Mode, SettingsError, SlackSettings, load_settings
 
 log = logging.getLogger(__name__)
 
+INBOX_BLOCK_SECONDS = 0.5
+HEALTH_TIMEOUT = 0.2
+
 
 def settings_or_exit(mode: Mode) -> SlackSettings:
+    """Settings checked, then logging set up as they say (JSON lines, no message text)."""
+    from bot import logs
+
     try:
-        return load_settings(mode)
-    except SettingsError as exc:
+        settings = load_settings(mode)
+        logs.configure()
+    except (SettingsError, logs.LogSettingsError) as exc:
         raise StartupError(f"bad settings: {exc}") from None
+    return settings
 
 
 def check_slack(settings: SlackSettings) -> None:
@@ -44,30 +52,71 @@ def check_slack(settings: SlackSettings) -> None:
 
 
 def wsgi_app(settings: SlackSettings) -> Any:
-    """Bolt's WSGI handler at /slack/events, plus GET /healthz for the platform."""
+    """Bolt's WSGI handler at /slack/events behind the signature guard, the inbox workers, the
+    handoff sweeper, and GET /healthz for the platform."""
     from slack_bolt.adapter.wsgi import SlackRequestHandler
 
     from bot.slack.app import create_app
+    from bot.slack.signed import signed_only
 
+    from bot import logs
+
+    logs.configure()  # in the worker too: gunicorn set up its own logging after the fork
     runtime = build_runtime(require_redis=True, redis_url=settings.redis_url)
     app, ctx = create_app(settings, runtime)
+    workers = start_inbox(ctx, settings)
     from bot.slack import reminders
 
     reminders.start_background(ctx)
-    bolt = SlackRequestHandler(app, path="/slack/events")
+    bolt = signed_only(SlackRequestHandler(app, path="/slack/events"), settings.signing_secret)
+    health = HealthCheck(settings.redis_url, workers.inbox)
 
     def application(environ: dict[str, Any], start_response: Any) -> Any:
         if environ.get("PATH_INFO") == "/healthz" and environ.get("REQUEST_METHOD") in ("GET", "HEAD"):
-            try:
-                runtime.store.ping()
-                status, body = "200 OK", b"ok\n"
-            except Exception:  # any Redis failure means this process can't serve
-                status, body = "503 Service Unavailable", b"redis unavailable\n"
+            ok, reason = health.check()
+            status, body = ("200 OK", b"ok\n") if ok else ("503 Service Unavailable", f"{reason}\n".encode())
             start_response(status, [("Content-Type", "text/plain"), ("Content-Length", str(len(body)))])
             return [body]
         return bolt(environ, start_response)
 
     return application
+
+
+def start_inbox(ctx: Any, settings: SlackSettings) -> Any:
+    """Switch the durable inbox on for this process and start reading it."""
+    from bot.inbox import Inbox, InboxWorkers
+    from bot.redis_client import open_client
+    from bot.slack.intake import handle_delivery
+
+    shards = int(getattr(settings, "inbox_shards", 8))
+    reader = open_client(settings.redis_url, command_timeout=INBOX_BLOCK_SECONDS + 1.0)
+    ctx.inbox = Inbox(ctx.store.redis, shards=shards, blocking_client=reader)
+    threads = int(getattr(settings, "web_threads", 8))
+    return InboxWorkers(ctx.inbox, lambda d: handle_delivery(ctx, d), threads=threads).start()
+
+
+class HealthCheck:
+    """Redis answers (every primary, and the cluster says ok, in cluster mode) within
+    HEALTH_TIMEOUT: one try with a short timeout, so /healthz answers within half a second."""
+
+    def __init__(self, redis_url: str, inbox: Any) -> None:
+        from bot.redis_client import is_cluster, open_client
+
+        self.cluster = is_cluster(redis_url)
+        self.client = open_client(redis_url, command_timeout=HEALTH_TIMEOUT, retries=0)
+        self.inbox = inbox
+
+    def check(self) -> tuple[bool, str]:
+        try:
+            if self.cluster:
+                info = self.client.cluster_info()
+                state = info.get("cluster_state") if isinstance(info, dict) else None
+                if state != "ok":
+                    return False, f"redis cluster state {state}"
+            self.client.ping()
+        except Exception as exc:  # any Redis failure means this process can't serve
+            return False, f"redis unavailable ({type(exc).__name__})"
+        return True, "ok"
 
 
 def serve() -> int:
@@ -106,6 +155,7 @@ def socket() -> int:
     runtime = build_runtime(require_redis=True, redis_url=settings.redis_url)
     check_slack(settings)
     app, ctx = create_app(settings, runtime, socket_mode=True)
+    start_inbox(ctx, settings)
     from bot.slack import reminders
 
     reminders.start_background(ctx)

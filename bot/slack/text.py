@@ -29,3 +29,13 @@ def agent_text(text: str, bot_user_id: str | None = None) -> str:
     if bot_user_id:
         text = text.replace(f"<@{bot_user_id}>", " ")
     return _SPECIAL.sub("", text).strip()
+
+
+def scrub(text: str) -> str:
+    """Text as JSON may deliver it, made safe to store and log: a lone UTF-16 surrogate
+    (`\\ud800`, which no UTF-8 encoder accepts) becomes U+FFFD; a proper pair becomes its character."""
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")

@@ -157,7 +157,7 @@ class InProcessApp(BoltHarness):
             "SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": SIGNING_SECRET, "SLACK_API_URL": fake.url,
             "REDIS_URL": redis_url, "AGENT_CHANNEL_ID": AGENT_CHANNEL, **env,
         })
-        app, self.ctx = create_app(settings, runtime)
+        app, self.ctx = create_app(settings, runtime, post_interval_seconds=0)
         super().__init__(app, fake, settle=settle)
 
     def sweep(self, now: Optional[float] = None) -> None:

@@ -12,7 +12,7 @@ from slack_sdk.errors import SlackApiError
 from bot.slack import blocks, handoffs
 from bot.slack.codec import PROSPECT_PREFIX, AgentAction, Click, parse_click
 from bot.slack.context import SlackContext
-from bot.slack.delivery import deliver
+from bot.slack.outbox import send
 from bot.slack.web import refuse
 from bot.turn import Inbound
 
@@ -45,8 +45,13 @@ def handle_click(ctx: SlackContext, body: dict[str, Any]) -> None:
     click = parse_click(body)
     key = ctx.conversation_key(click.channel, click.root)
     conv = ctx.store.load(key)
-    lang = conv.lang if conv else "ja"
-    prospect = conv.meta.get("user") if conv else None
+    if conv is None:
+        # A button on a message that belongs to no conversation (forged, or its state is gone):
+        # nothing changes; the clicker is told privately.
+        refuse(ctx, click.channel, click.user_id, ctx.say("click_expired", "ja"), click.root)
+        return
+    lang = conv.lang
+    prospect = conv.meta.get("user")
     if prospect and click.user_id != prospect:
         # In a shared channel anyone can see the buttons; only the prospect answers them.
         refuse(ctx, click.channel, click.user_id, ctx.say("refuse_not_your_conversation", lang), click.root)
@@ -60,15 +65,16 @@ def handle_click(ctx: SlackContext, body: dict[str, Any]) -> None:
         retired = _retire_buttons(ctx, click, receipt)
         # An action this app did not make goes to the engine by its name as sent: the engine
         # answers a click it does not know as not understood (it never reads the label as text).
-        inbound = Inbound(text=click.label, action=click.action or click.name, value=click.value, user=click.user_id)
-        outs = ctx.engine.handle(key, inbound)
+        inbound = Inbound(text=click.label, action=click.action or click.name, value=click.value, user=click.user_id,
+                          id=f"click:{click.channel}:{click.message_ts}")
+        ctx.engine.handle(key, inbound, outbox=True)
     except Exception:
         # Nothing happened: give the click back (and the buttons) so the prospect can retry.
         ctx.store.forget(once)
         if retired:
             _restore_buttons(ctx, click)
         raise
-    deliver(ctx, key, click.channel, click.root, outs)
+    send(ctx, key)
 
 
 def _retire_buttons(ctx: SlackContext, click: Click, receipt: str) -> bool:

@@ -9,8 +9,9 @@ from slack_bolt import Ack, App
 from slack_sdk.errors import SlackApiError
 
 from bot.slack.context import SlackContext
-from bot.slack.delivery import deliver
+from bot.slack.outbox import send
 from bot.normalize import detect_language
+from bot.turn import Action, Inbound
 
 log = logging.getLogger(__name__)
 
@@ -42,4 +43,5 @@ def faq_reply(ctx: SlackContext, question: str, lang: str) -> str:
 
 def start_dm(ctx: SlackContext, channel: str, lang: str) -> None:
     key = ctx.conversation_key(channel, None)
-    deliver(ctx, key, channel, None, ctx.engine.start(key, lang))
+    ctx.engine.handle(key, Inbound(action=Action.START, value=lang), outbox=True)
+    send(ctx, key)

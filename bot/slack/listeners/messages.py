@@ -9,8 +9,11 @@ from slack_bolt import App
 
 from bot.slack import handoffs
 from bot.slack.context import SlackContext
-from bot.slack.delivery import deliver
-from bot.slack.text import plain_text
+from bot.limits import Admission
+from bot.normalize import detect_language
+from bot.slack.outbox import send
+from bot.slack.text import plain_text, scrub
+from bot.slack.web import post_with_retry
 from bot.turn import Inbound
 
 log = logging.getLogger(__name__)
@@ -22,13 +25,19 @@ SEEN_TTL_SECONDS = 24 * 3600
 
 
 def register(app: App, ctx: SlackContext) -> None:
+    # Reached only when events are not queued in the inbox (bot/slack/intake.py takes them
+    # first when it is on).
     @app.event("message")
     def on_message(event: dict[str, Any]) -> None:
-        handle_prospect_message(ctx, event)
+        key = handle_prospect_message(ctx, event)
+        if key is not None:
+            send(ctx, key)
 
     @app.event("app_mention")
     def on_mention(event: dict[str, Any]) -> None:
-        handle_prospect_message(ctx, event)
+        key = handle_prospect_message(ctx, event)
+        if key is not None:
+            send(ctx, key)
 
 
 def is_person_message(ctx: SlackContext, event: dict[str, Any]) -> bool:
@@ -41,40 +50,62 @@ def is_person_message(ctx: SlackContext, event: dict[str, Any]) -> bool:
     )
 
 
-def handle_prospect_message(ctx: SlackContext, event: dict[str, Any]) -> None:
-    """One prospect message, processed once.
+def handle_prospect_message(ctx: SlackContext, event: dict[str, Any]) -> str | None:
+    """One prospect message, processed once however often it arrives.
 
     A message reaches the app up to twice (a `message` event and, when it mentions the app,
-    an `app_mention`), and Slack redelivers when it doesn't hear back in time: the message's
-    own identity (channel and ts) is claimed in Redis first, so only one delivery acts.
+    an `app_mention`), Slack redelivers what it did not see acknowledged, and the inbox hands
+    an entry out again after a crash: the turn is keyed by the message's own identity (channel
+    and ts), so a second processing changes nothing and says nothing, and the outbox posts what
+    the first one committed but could not send. Returns the key of the conversation whose
+    outbox now holds replies (the caller drains it), or None when the bot says nothing.
     """
     if not is_person_message(ctx, event):
-        return
+        return None
     channel, ts = event.get("channel", ""), event.get("ts", "")
     thread_ts = event.get("thread_ts")
     if channel == ctx.settings.agent_channel_id:
         if thread_ts and ctx.store.first_time(f"msg:{channel}:{ts}", SEEN_TTL_SECONDS):
             handoffs.relay_from_agent(ctx, event)
-        return
+        return None
     is_dm = event.get("channel_type") == "im" or channel.startswith("D")
     root = None if is_dm else (thread_ts or ts)
     key = ctx.conversation_key(channel, root)
-    raw = event.get("text") or ""
+    raw = scrub(event.get("text") or "")
     mentioned = event.get("type") == "app_mention" or bool(ctx.bot_user_id and f"<@{ctx.bot_user_id}>" in raw)
-    in_thread = not is_dm and thread_ts and thread_ts != ts
-    if in_thread and not mentioned and ctx.store.load(key) is None:
-        return  # a thread under someone else's message, where nobody called the bot
+    in_thread = bool(not is_dm and thread_ts and thread_ts != ts)
+    conv = ctx.store.load(key)
+    lost = False
+    if in_thread and not mentioned and conv is None:
+        if not ctx.threads.bot_posted_in(ctx.client, ctx.bot_user_id, channel, thread_ts):
+            return None  # a thread under someone else's message, where nobody called the bot
+        lost = True  # the bot's own thread, whose conversation Redis no longer has
     text = plain_text(raw, ctx.bot_user_id)
     if not text:
         files = event.get("files") or []
-        conv = ctx.store.load(key) if files else None
-        if conv is None or conv.state != "with_person":
-            return  # a file alone, or an empty message: nothing for the bot to answer
+        if not files or conv is None or conv.state != "with_person":
+            return None  # a file alone, or an empty message: nothing for the bot to answer
         text = ctx.say("file_shared", conv.lang, files=", ".join(_file_ref(f) for f in files))
-    if not ctx.store.first_time(f"msg:{channel}:{ts}", SEEN_TTL_SECONDS):
-        return
-    outs = ctx.engine.handle(key, Inbound(text=text, user=event.get("user")))
-    deliver(ctx, key, channel, root, outs)
+    user = event.get("user") or ""
+    if ctx.rate_limit is not None and not _admitted(ctx, user, channel, root, text, conv):
+        return None
+    if lost:
+        post_with_retry(ctx, channel=channel, thread_ts=root, text=ctx.say("state_lost", detect_language(text)))
+    ctx.engine.handle(key, Inbound(text=text, user=user, id=f"{channel}:{ts}"), outbox=True)
+    return key
+
+
+def _admitted(ctx: SlackContext, user: str, channel: str, root: str | None, text: str, conv: Any) -> bool:
+    """The per-person limit: over it, told once, then ignored until the minute is over."""
+    assert ctx.rate_limit is not None
+    admission = ctx.rate_limit.admit(user)
+    if admission is Admission.ALLOWED:
+        return True
+    if admission is Admission.NOTIFY:
+        lang = conv.lang if conv is not None else detect_language(text)
+        post_with_retry(ctx, channel=channel, thread_ts=root, text=ctx.say("rate_limited", lang))
+    log.info("message over the rate limit (%s)", admission.value)
+    return False
 
 
 def _file_ref(file: dict[str, Any]) -> str:

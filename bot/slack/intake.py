@@ -1,0 +1,121 @@
+"""Messages in: written to the durable inbox before Slack is told we have them.
+
+Slack treats a 200 as "received" and never sends that event again, so the event is appended to
+the inbox (bot/inbox.py, Redis Streams) first and acknowledged after. Every bot process reads the
+inbox; an entry is acknowledged there only once its turn is committed and its replies are out,
+so a process killed mid-turn leaves the entry to another.
+
+When Redis can't take the event (down, stalled: the client gives up within about a second),
+the prospect is told politely that the answer will come, once (only on Slack's first delivery,
+which carries no `X-Slack-Retry-Num`), and Slack gets a 503 well within its 3 s, so it delivers
+the event again later; that delivery is queued once Redis is back and answered then.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+import redis
+from slack_bolt import BoltRequest, BoltResponse
+from slack_sdk.errors import SlackApiError
+
+from bot.inbox import Delivery
+from bot.normalize import detect_language
+from bot.slack.context import SlackContext
+from bot.slack.listeners.messages import handle_prospect_message, is_person_message
+from bot.slack.outbox import drain
+from bot.slack.text import plain_text, scrub
+
+log = logging.getLogger(__name__)
+
+QUEUED_EVENTS = {"message", "app_mention"}
+KIND_EVENT = "event"
+
+
+def routing_key(event: dict[str, Any]) -> str:
+    """The conversation an event belongs to, for ordering: one shard and one worker thread
+    take all of a conversation's messages, in the order they came."""
+    channel = event.get("channel", "")
+    if event.get("channel_type") == "im" or channel.startswith("D"):
+        return channel
+    return f"{channel}:{event.get('thread_ts') or event.get('ts', '')}"
+
+
+def scrubbed(value: Any) -> Any:
+    """The event with every string made storable (lone surrogates replaced)."""
+    if isinstance(value, str):
+        return scrub(value)
+    if isinstance(value, dict):
+        return {scrub(k): scrubbed(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [scrubbed(v) for v in value]
+    return value
+
+
+def into_inbox(ctx: SlackContext) -> Callable[..., BoltResponse | None]:
+    """Bolt middleware (after Bolt's own signature check): message events go to the inbox and
+    are acknowledged; everything else goes on to the listeners."""
+
+    def middleware(body: dict[str, Any], req: BoltRequest, next: Callable[[], BoltResponse]) -> BoltResponse | None:
+        event = body.get("event") if body.get("type") == "event_callback" else None
+        if ctx.inbox is None or not isinstance(event, dict) or event.get("type") not in QUEUED_EVENTS:
+            return next()
+        event = scrubbed(event)
+        if not is_person_message(ctx, event):
+            return BoltResponse(status=200, body="")  # the bot's own posts, edits, joins...
+        try:
+            ctx.inbox.put(routing_key(event), KIND_EVENT, {"event": event})
+        except redis.RedisError as exc:
+            first = not (req.headers.get("x-slack-retry-num") or [None])[0]
+            log.warning("inbox unavailable (%s); asking Slack to redeliver", type(exc).__name__)
+            if first and _expects_answer(ctx, event):
+                tell_unavailable(ctx, event)
+            return BoltResponse(status=503, body="")
+        return BoltResponse(status=200, body="")
+
+    return middleware
+
+
+def handle_delivery(ctx: SlackContext, delivery: Delivery) -> float | None:
+    """One inbox entry: its turn, then its replies. Returns seconds to come back after when the
+    outbox could not be emptied yet (the entry stays pending meanwhile)."""
+    if delivery.kind != KIND_EVENT:
+        log.error("inbox entry of unknown kind %r skipped", delivery.kind)
+        return None
+    event = delivery.payload.get("event") or {}
+    try:
+        key = handle_prospect_message(ctx, event)
+    except redis.RedisError:
+        if delivery.attempts == 1 and delivery.retries == 0 and _expects_answer(ctx, event):
+            tell_unavailable(ctx, event)
+        raise
+    if key is None:
+        return None
+    delay = drain(ctx, key)
+    return delay or None
+
+
+def _expects_answer(ctx: SlackContext, event: dict[str, Any]) -> bool:
+    """Would the bot normally answer this message? DMs, mentions and top-level channel
+    messages; a reply in some thread may be people talking among themselves."""
+    channel = event.get("channel", "")
+    if channel == ctx.settings.agent_channel_id or not plain_text(event.get("text") or "", ctx.bot_user_id):
+        return False
+    if event.get("channel_type") == "im" or channel.startswith("D") or event.get("type") == "app_mention":
+        return True
+    thread_ts = event.get("thread_ts")
+    return not thread_ts or thread_ts == event.get("ts") or f"<@{ctx.bot_user_id}>" in (event.get("text") or "")
+
+
+def tell_unavailable(ctx: SlackContext, event: dict[str, Any]) -> None:
+    """The polite "please give us a moment", in the prospect's language, without Redis."""
+    channel = event.get("channel", "")
+    is_dm = event.get("channel_type") == "im" or channel.startswith("D")
+    thread = None if is_dm else (event.get("thread_ts") or event.get("ts"))
+    lang = detect_language(plain_text(event.get("text") or "", ctx.bot_user_id))
+    try:  # one attempt: Slack is waiting for our answer to its request
+        ctx.client.chat_postMessage(channel=channel, thread_ts=thread, text=ctx.say("store_unavailable", lang))
+    except SlackApiError as exc:
+        log.warning("telling the prospect about the outage failed (%s)", exc.response.get("error"))

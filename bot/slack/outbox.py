@@ -1,0 +1,131 @@
+"""Replies leave through the conversation's outbox: written with the turn, posted after it.
+
+A turn commits its replies to `conv:{K}:outbox` in the same write as the conversation, and
+`drain` posts them in order, one drainer per conversation at a time (a Redis lock). Before a
+reply is posted its outbox entry is marked as tried; the posted message carries the reply's id
+in its metadata. After a crash the next drainer finds the tried entry at the head and looks for
+that id in the thread (`conversations.replies`, or `conversations.history` in a DM) before
+posting it: a reply already out is recognised, not posted twice.
+
+Posts into one channel are paced (bot/limits.py ChannelPacer): when the channel's slot is taken
+`drain` stops and says how long to wait, and the caller comes back then (the inbox keeps its
+entry pending meanwhile), so other channels' replies are not held up.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Any
+
+from slack_sdk.errors import SlackApiError
+
+from bot.slack import handoffs
+from bot.slack.cards import AGENT_LANG
+from bot.slack.blocks import escape, fallback_text
+from bot.slack.codec import split_key
+from bot.slack.context import SlackContext
+from bot.slack.web import post_reply, post_with_retry
+from bot.store import OutboxItem
+from bot.turn import Outbound
+
+log = logging.getLogger(__name__)
+
+EVENT_TYPE = "cyber_quote_reply"
+LOCKED_RETRY_SECONDS = 1.0
+HISTORY_LIMIT = 200
+
+
+def metadata(reply_id: str) -> dict[str, Any]:
+    """What a posted reply carries so it can be recognised after a crash."""
+    return {"event_type": EVENT_TYPE, "event_payload": {"reply_id": reply_id}}
+
+
+def drain(ctx: SlackContext, key: str) -> float:
+    """Post what the conversation's outbox holds, in order. Returns 0 when it is empty, or the
+    seconds after which the caller should drain again (the channel's pace, another drainer)."""
+    with ctx.store.drain_lock(key) as held:
+        if not held:
+            return LOCKED_RETRY_SECONDS
+        while (item := ctx.store.outbox_head(key)) is not None:
+            out = Outbound.from_record(item.record)
+            target = _target(ctx, key, out)
+            if target is None:  # a relay before the card exists: the card shows it when posted
+                ctx.store.outbox_done(key)
+                continue
+            wait = ctx.pacer.wait_seconds(target[0]) if ctx.pacer is not None else 0.0
+            if wait > 0:
+                return wait
+            if item.attempted and _already_posted(ctx, target, item.id):
+                log.info("outbox reply recognised as already posted")
+                ctx.store.outbox_done(key)
+                continue
+            ctx.store.outbox_attempting(key, item)
+            posted = _post(ctx, target, out, item)
+            ctx.store.outbox_done(key)
+            if posted is None:
+                log.error("outbox reply dropped: Slack refused every attempt (kind %s)", out.kind)
+                continue
+            if out.handoff and not out.to_agent:
+                _announce(ctx, key, out)
+    return 0.0
+
+
+def send(ctx: SlackContext, key: str) -> None:
+    """Drain now and, if the drain was deferred, again when it may go on (for callers outside
+    the inbox: clicks and slash commands, which Slack does not redeliver)."""
+    delay = drain(ctx, key)
+    if delay > 0:
+        timer = threading.Timer(delay, send, args=(ctx, key))
+        timer.daemon = True
+        timer.start()
+
+
+def _target(ctx: SlackContext, key: str, out: Outbound) -> tuple[str, str | None] | None:
+    if not out.to_agent:
+        return split_key(key)
+    conv = ctx.store.load(key)
+    h = conv.handoff if conv else None
+    if h is None or not h.card_ts or not h.card_channel:
+        return None
+    return h.card_channel, h.card_ts
+
+
+def _post(ctx: SlackContext, target: tuple[str, str | None], out: Outbound, item: OutboxItem) -> dict[str, Any] | None:
+    channel, thread_ts = target
+    if out.to_agent:
+        # Shown literally: a prospect (or an external guest) must not ping @channel or dress up
+        # a link in the agent channel.
+        text = ctx.say("relay_from_prospect", AGENT_LANG, text=escape(out.text))
+        return post_with_retry(ctx, channel=channel, thread_ts=thread_ts, text=fallback_text(text),
+                               unfurl_links=False, unfurl_media=False, metadata=metadata(item.id))
+    return post_reply(ctx, channel, thread_ts, out, unfurl_links=False, unfurl_media=False, metadata=metadata(item.id))
+
+
+def _already_posted(ctx: SlackContext, target: tuple[str, str | None], reply_id: str) -> bool:
+    """Does the thread (or DM) already hold the message carrying `reply_id`? When Slack can't
+    say, assume not: a reply twice is better than a reply lost."""
+    channel, thread_ts = target
+    try:
+        if thread_ts:
+            page = ctx.client.conversations_replies(channel=channel, ts=thread_ts, include_all_metadata=True,
+                                                    limit=HISTORY_LIMIT)
+        else:
+            page = ctx.client.conversations_history(channel=channel, include_all_metadata=True, limit=HISTORY_LIMIT)
+    except SlackApiError as exc:
+        log.warning("looking for a posted reply failed (%s)", exc.response.get("error"))
+        return False
+    for message in page.get("messages") or []:
+        meta = message.get("metadata") or {}
+        if meta.get("event_type") == EVENT_TYPE and (meta.get("event_payload") or {}).get("reply_id") == reply_id:
+            return True
+    return False
+
+
+def _announce(ctx: SlackContext, key: str, out: Outbound) -> None:
+    """The prospect has been told a person is coming; now the agents are told (the handoff was
+    committed with the turn, before either)."""
+    if handoffs.announce(ctx, key) and out.urgent:
+        conv = ctx.store.load(key)  # already on the agent channel: show it as urgent
+        if conv is not None:
+            handoffs.refresh_card(ctx, conv)

@@ -1,0 +1,50 @@
+"""Is this thread one the bot has spoken in? Asked when a reply arrives in a thread whose
+conversation Redis no longer has (expired, evicted, lost in a failover): the prospect is still
+talking to the bot there, and should be answered, not ignored.
+
+Slack is the record: the thread's messages (`conversations.replies`) show whether the app
+posted in it. The answer is cached for a while either way, so people chatting in other threads
+cost one lookup per thread, not one per message.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+log = logging.getLogger(__name__)
+
+THREAD_CACHE_SECONDS = 600.0
+THREAD_CACHE_SIZE = 5000
+
+
+@dataclass
+class ThreadMemory:
+    ttl_seconds: float = THREAD_CACHE_SECONDS
+    _known: dict[tuple[str, str], tuple[float, bool]] = field(default_factory=dict, init=False, repr=False)
+
+    def bot_posted_in(self, client: WebClient, bot_user_id: str, channel: str, thread_ts: str) -> bool:
+        cached = self._known.get((channel, thread_ts))
+        if cached and time.monotonic() - cached[0] < self.ttl_seconds:
+            return cached[1]
+        answer = _bot_posted_in(client, bot_user_id, channel, thread_ts)
+        if len(self._known) >= THREAD_CACHE_SIZE:
+            self._known.clear()
+        self._known[(channel, thread_ts)] = (time.monotonic(), answer)
+        return answer
+
+    def remember(self, channel: str, thread_ts: str) -> None:
+        self._known[(channel, thread_ts)] = (time.monotonic(), True)
+
+
+def _bot_posted_in(client: WebClient, bot_user_id: str, channel: str, thread_ts: str) -> bool:
+    try:
+        page = client.conversations_replies(channel=channel, ts=thread_ts, limit=200)
+    except SlackApiError as exc:
+        log.warning("reading a thread failed (%s)", exc.response.get("error"))
+        return False
+    return any(m.get("user") == bot_user_id or (m.get("bot_id") and m.get("metadata")) for m in page.get("messages") or [])
