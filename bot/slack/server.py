@@ -90,9 +90,22 @@ def start_inbox(ctx: Any, settings: SlackSettings) -> Any:
 
     shards = int(getattr(settings, "inbox_shards", 8))
     reader = open_client(settings.redis_url, command_timeout=INBOX_BLOCK_SECONDS + 1.0)
-    ctx.inbox = Inbox(ctx.store.redis, shards=shards, blocking_client=reader)
+    ctx.inbox = Inbox(ctx.store.redis, shards=shards, blocking_client=reader, claim_idle_ms=claim_idle_ms())
     threads = int(getattr(settings, "web_threads", 8))
     return InboxWorkers(ctx.inbox, lambda d: handle_delivery(ctx, d), threads=threads).start()
+
+
+def claim_idle_ms() -> int:
+    """INBOX_CLAIM_IDLE_SECONDS: how long an entry a worker took may sit unfinished before
+    another worker takes it over (the worker died). Longer than any turn takes."""
+    raw = os.environ.get("INBOX_CLAIM_IDLE_SECONDS", "").strip() or "30"
+    try:
+        seconds = float(raw)
+    except ValueError:
+        seconds = -1
+    if not 1 <= seconds <= 3600:
+        raise StartupError(f"INBOX_CLAIM_IDLE_SECONDS must be a number of seconds from 1 to 3600, got {raw!r}")
+    return int(seconds * 1000)
 
 
 class HealthCheck:
@@ -124,6 +137,7 @@ def serve() -> int:
     from gunicorn.app.base import BaseApplication
 
     settings = settings_or_exit("http")
+    claim_idle_ms()
     build_runtime(require_redis=True, redis_url=settings.redis_url)  # fail fast, before forking
     check_slack(settings)
 

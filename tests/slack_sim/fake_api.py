@@ -402,6 +402,26 @@ class FakeSlackAPI:
             return {"ok": False, "error": "invalid_name"}
         return {"ok": True}
 
+    # The app's own posts as Slack keeps them (a user's message is not stored here; the app
+    # reads threads to find its own replies). Metadata is always included.
+    def _m_conversations_replies(self, p: dict) -> dict:
+        channel, root = p.get("channel", ""), p.get("ts", "")
+        if not channel or not root:
+            return {"ok": False, "error": "invalid_arguments"}
+        with self._cond:
+            found = [dict(m) for (c, ts), m in sorted(self._store.items()) if c == channel
+                     and (ts == root or m.get("thread_ts") == root)]
+        return {"ok": True, "messages": found, "has_more": False}
+
+    def _m_conversations_history(self, p: dict) -> dict:
+        channel = p.get("channel", "")
+        if not channel:
+            return {"ok": False, "error": "channel_not_found"}
+        with self._cond:
+            found = [dict(m) for (c, _), m in sorted(self._store.items(), reverse=True) if c == channel
+                     and not m.get("thread_ts")]
+        return {"ok": True, "messages": found[: int(p.get("limit") or 100)], "has_more": False}
+
 
 def _flat(qs: dict[str, list[str]]) -> dict[str, Any]:
     return {k: v[0] if len(v) == 1 else v for k, v in qs.items()}
