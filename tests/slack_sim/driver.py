@@ -61,7 +61,7 @@ def rich_text(text: str) -> list[dict]:
             elements.append({"type": "user", "user_id": m.group(1)})
         elif part:
             elements.append({"type": "text", "text": part})
-    block_id = hashlib.sha1(text.encode()).hexdigest()[:5]
+    block_id = hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()[:5]
     return [{"type": "rich_text", "block_id": block_id,
              "elements": [{"type": "rich_text_section", "elements": elements}]}]
 

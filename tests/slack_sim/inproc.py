@@ -148,7 +148,8 @@ class InProcessApp(BoltHarness):
     Two instances over the same runtime share Redis as two processes do (each has its own
     App, WebClient and listener threads)."""
 
-    def __init__(self, runtime: Any, fake: FakeSlackAPI, redis_url: str, *, settle: bool = True, **env: str) -> None:
+    def __init__(self, runtime: Any, fake: FakeSlackAPI, redis_url: str, *, settle: bool = True,
+                 durable: bool = False, post_interval_seconds: float = 0, **env: str) -> None:
         from bot.slack.app import create_app
         from bot.slack.settings import load_settings
 
@@ -157,8 +158,39 @@ class InProcessApp(BoltHarness):
             "SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": SIGNING_SECRET, "SLACK_API_URL": fake.url,
             "REDIS_URL": redis_url, "AGENT_CHANNEL_ID": AGENT_CHANNEL, **env,
         })
-        app, self.ctx = create_app(settings, runtime, post_interval_seconds=0)
+        app, self.ctx = create_app(settings, runtime, post_interval_seconds=post_interval_seconds)
+        self.workers = None
+        if durable:  # as served: events through the inbox, read by its worker threads
+            from bot.inbox import Inbox, InboxWorkers
+            from bot.slack.intake import handle_delivery
+
+            import redis
+
+            reader = redis.Redis.from_url(redis_url, socket_timeout=5)  # outlasts XREADGROUP's block
+            self.ctx.inbox = Inbox(runtime.store.redis, shards=2, claim_idle_ms=60_000, blocking_client=reader)
+            self.workers = InboxWorkers(self.ctx.inbox, lambda d: handle_delivery(self.ctx, d), threads=2).start()
         super().__init__(app, fake, settle=settle)
+
+    def settle(self, timeout: float = 30.0) -> None:
+        """Also wait until the inbox is empty (every queued turn done and its replies out)."""
+        import time
+
+        super().settle(timeout)
+        if self.ctx.inbox is not None and self.workers is not None:
+            import redis
+
+            deadline = time.monotonic() + timeout
+            try:
+                while self.ctx.inbox.depth() and time.monotonic() < deadline:
+                    time.sleep(0.01)
+            except redis.RedisError:  # a test pointed the inbox at a Redis that isn't there
+                pass
+            self.check_errors()
+
+    def close(self) -> None:
+        if self.workers is not None:
+            self.workers.stop()
+        super().close()
 
     def sweep(self, now: Optional[float] = None) -> None:
         """One pass of the handoff sweeper (a served process runs it in the background)."""

@@ -1,0 +1,242 @@
+"""Nothing lost, nothing twice, in-process: the durable inbox, idempotent turns, the outbox
+that recognises what it already posted, state lost but the thread remembered, forged clicks,
+odd text, floods and the channel pace. Real Redis, simulated Web API, Bolt's dispatch.
+(What needs a served process, a killed worker or a stalled Redis is in tests/test_faults.py.)"""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+import redis
+
+from bot.inbox import Inbox
+from bot.slack import outbox
+from bot.slack.codec import conversation_key
+from bot.store import OutboxItem, outbox_key, state_key, transcript_key
+from bot.turn import Inbound
+from tests.slack_app import button_labels, click
+from tests.slack_sim import FakeSlackAPI
+from tests.slack_sim.inproc import AGENT_CHANNEL, AGENT_MEMBERS, InProcessApp
+
+CHANNEL = "CPROSPECTS"
+OTHER_CHANNEL = "COTHERCO"
+PROSPECT = "UPROS1"
+COLLEAGUE = "UPROS2"
+HOME = "T_HOME"
+
+
+@pytest.fixture()
+def fake():
+    with FakeSlackAPI(users={PROSPECT: {"name": "hanako"}, COLLEAGUE: {"name": "taro"}},
+                      channel_members={AGENT_CHANNEL: AGENT_MEMBERS}) as api:
+        yield api
+
+
+@pytest.fixture()
+def bot(slack_runtime, fake, redis_url):
+    app = InProcessApp(slack_runtime, fake, redis_url, durable=True)
+    yield app
+    app.close()
+
+
+@pytest.fixture()
+def slack(bot):
+    return bot.slack
+
+
+def posts(fake, channel, thread_ts=None):
+    return [c for c in fake.calls_to("chat.postMessage")
+            if c.params.get("channel") == channel and c.params.get("thread_ts") == thread_ts]
+
+
+def is_in(channel, thread_ts=None):
+    return lambda c: c.params.get("channel") == channel and c.params.get("thread_ts") == thread_ts
+
+
+# -- at least once, answered once --------------------------------------------------------------
+
+
+def test_an_event_is_queued_before_it_is_acknowledged_and_answered_by_the_inbox_workers(slack, fake, bot):
+    resp, _, root = slack.message(CHANNEL, PROSPECT, "売上5億の製造業です")
+    assert resp.status == 200
+    [quote] = fake.wait_for("chat.postMessage", is_in(CHANNEL, root))
+    assert "5,860円" in quote.params["text"]
+    meta = quote.params["metadata"]
+    assert meta["event_type"] == outbox.EVENT_TYPE and meta["event_payload"]["reply_id"]
+    assert bot.ctx.inbox.depth() == 0  # done and forgotten
+    assert bot.ctx.store.outbox_size(conversation_key(HOME, CHANNEL, root)) == 0
+
+
+def test_a_redelivered_event_and_the_mention_twin_of_a_message_are_answered_once(slack, fake, bot):
+    _, event_id, root = slack.message(CHANNEL, PROSPECT, f"<@{fake.bot_user_id}> 売上5億の製造業です")
+    fake.wait_for("chat.postMessage", is_in(CHANNEL, root))
+    assert slack.redeliver(event_id, retry_num=1).status == 200  # Slack's retry is processed, not dropped
+    slack.message(CHANNEL, PROSPECT, f"<@{fake.bot_user_id}> 売上5億の製造業です", ts=root, event_type="app_mention")
+    fake.assert_no_call("chat.postMessage", is_in(CHANNEL, root), count=1)
+    conv = bot.ctx.store.load(conversation_key(HOME, CHANNEL, root))
+    assert conv.turns == 1
+
+
+def test_a_second_processing_of_the_same_inbound_changes_nothing_and_says_nothing(engine, store):
+    first = engine.handle("T:D1:dm", Inbound(text="売上5億の製造業です", id="D1:1.0"), outbox=True)
+    before = store.redis.get(state_key("T:D1:dm"))
+    again = engine.handle("T:D1:dm", Inbound(text="売上5億の製造業です", id="D1:1.0"), outbox=True)
+    assert first and again == []
+    assert store.redis.get(state_key("T:D1:dm")) == before
+    assert store.redis.llen(transcript_key("T:D1:dm")) == 2
+    assert store.outbox_size("T:D1:dm") == 1  # the first turn's reply, not a second one
+
+
+def test_a_reply_posted_just_before_a_crash_is_recognised_and_not_posted_again(slack, fake, bot):
+    """The worker posted the reply, then died before dropping it from the outbox: the next
+    drain finds the tried entry, sees its id in the thread, and does not post it twice."""
+    _, _, root = slack.message(CHANNEL, PROSPECT, "見積もりお願いします")
+    [ask] = fake.wait_for("chat.postMessage", is_in(CHANNEL, root))
+    key = conversation_key(HOME, CHANNEL, root)
+    reply_id = ask.params["metadata"]["event_payload"]["reply_id"]
+    record = bot.ctx.engine.handle(key, Inbound(text="x", id="probe"))[0].to_record()  # any reply's shape
+    bot.ctx.store.redis.rpush(outbox_key(key), OutboxItem(reply_id, record, attempted=True).to_json())
+    assert outbox.drain(bot.ctx, key) == 0
+    assert len(posts(fake, CHANNEL, root)) == 1
+    assert bot.ctx.store.outbox_size(key) == 0
+
+
+def test_a_reply_tried_but_never_posted_is_posted_once(slack, fake, bot):
+    _, _, root = slack.message(CHANNEL, PROSPECT, "見積もりお願いします")
+    fake.wait_for("chat.postMessage", is_in(CHANNEL, root))
+    key = conversation_key(HOME, CHANNEL, root)
+    record = bot.ctx.engine.handle(key, Inbound(text="製造業です", id="lost-turn"))[0].to_record()
+    bot.ctx.store.redis.rpush(outbox_key(key), OutboxItem("lost-turn#0", record, attempted=True).to_json())
+    outbox.drain(bot.ctx, key)
+    outbox.drain(bot.ctx, key)
+    later = posts(fake, CHANNEL, root)[1:]
+    assert [c.params["metadata"]["event_payload"]["reply_id"] for c in later] == ["lost-turn#0"]
+    assert "業種" in later[0].params["text"] or "製造業" in later[0].params["text"]
+
+
+# -- Redis trouble at intake -------------------------------------------------------------------
+
+
+def test_when_redis_cannot_take_the_event_the_prospect_is_told_once_and_slack_asked_to_redeliver(slack, fake, bot):
+    from bot.redis_client import open_client
+
+    real = bot.ctx.inbox
+    bot.ctx.inbox = Inbox(open_client("redis://127.0.0.1:9/0"), shards=2)  # nothing listens there
+    try:
+        started = time.monotonic()
+        resp, event_id, ts = slack.message("DPROS1", PROSPECT, "売上5億の製造業です", channel_type="im")
+        assert resp.status == 503
+        assert time.monotonic() - started < 3.0
+        [notice] = fake.wait_for("chat.postMessage", is_in("DPROS1"))
+        assert "少し時間をおいて" in notice.params["text"]
+        assert slack.redeliver(event_id, retry_num=1).status == 503  # still down: no second notice
+        fake.assert_no_call("chat.postMessage", is_in("DPROS1"), count=1)
+    finally:
+        bot.ctx.inbox = real
+    assert slack.redeliver(event_id, retry_num=2).status == 200  # Redis is back: answered now
+    answer = fake.wait_for("chat.postMessage", is_in("DPROS1"), count=2)[-1]
+    assert "5,860円" in answer.params["text"]
+    fake.assert_no_call("chat.postMessage", is_in("DPROS1"), count=2)
+
+
+def test_an_english_prospect_is_told_in_english(slack, fake, bot):
+    from bot.redis_client import open_client
+
+    real = bot.ctx.inbox
+    bot.ctx.inbox = Inbox(open_client("redis://127.0.0.1:9/0"), shards=2)
+    try:
+        slack.message("DPROS2", PROSPECT, "How much is it for a retailer with 300 million yen in sales?", channel_type="im")
+    finally:
+        bot.ctx.inbox = real
+    [notice] = fake.wait_for("chat.postMessage", is_in("DPROS2"))
+    assert "Sorry" in notice.params["text"] and "申し訳" not in notice.params["text"]
+
+
+# -- state lost, thread remembered -------------------------------------------------------------
+
+
+def test_a_reply_in_the_bots_own_thread_is_answered_after_the_conversation_is_gone(slack, fake, bot):
+    _, _, root = slack.message(CHANNEL, PROSPECT, "見積もりお願いします")
+    fake.wait_for("chat.postMessage", is_in(CHANNEL, root))
+    key = conversation_key(HOME, CHANNEL, root)
+    bot.ctx.store.redis.delete(state_key(key), transcript_key(key), outbox_key(key))  # TTL, eviction, failover
+    bot.ctx.threads = type(bot.ctx.threads)()  # a fresh process: nothing cached
+    slack.message(CHANNEL, PROSPECT, "売上5億の製造業です", thread_ts=root)
+    notice, quote = fake.wait_for("chat.postMessage", is_in(CHANNEL, root), count=3)[1:]
+    assert "確認できなくなりました" in notice.params["text"]
+    assert "5,860円" in quote.params["text"]  # started again from what this message says
+
+
+def test_people_talking_in_someone_elses_thread_are_left_alone(slack, fake, bot):
+    root = "1700000999.000100"  # a thread the bot never posted in
+    slack.message(CHANNEL, COLLEAGUE, "売上5億の製造業です", thread_ts=root)
+    fake.assert_no_call("chat.postMessage", is_in(CHANNEL, root))
+    assert bot.ctx.store.load(conversation_key(HOME, CHANNEL, root)) is None
+
+
+# -- forged and odd input ----------------------------------------------------------------------
+
+
+def test_a_click_on_a_message_of_no_conversation_changes_nothing(slack, fake, bot):
+    root = "1700000888.000100"
+    forged = {"channel": CHANNEL, "ts": "1700000888.000200", "thread_ts": root, "text": "x",
+              "blocks": [{"type": "actions", "block_id": "b", "elements": [
+                  {"type": "button", "action_id": "bot.sales", "value": "500000000", "text": {"type": "plain_text", "text": "3億〜5億円"}}]}]}
+    assert click(slack, PROSPECT, forged, "3億〜5億円").status == 200
+    assert bot.ctx.store.load(conversation_key(HOME, CHANNEL, root)) is None
+    fake.assert_no_call("chat.postMessage")
+    fake.assert_no_call("chat.update")
+    [told] = fake.calls_to("chat.postEphemeral")
+    assert told.params["user"] == PROSPECT
+
+
+def test_a_lone_surrogate_in_the_text_is_replaced_not_a_crash(slack, fake, bot):
+    _, _, root = slack.message(CHANNEL, PROSPECT, "売上5億の製造業です\ud800")
+    [quote] = fake.wait_for("chat.postMessage", is_in(CHANNEL, root))
+    assert "5,860円" in quote.params["text"]
+    lines = bot.ctx.store.transcript(conversation_key(HOME, CHANNEL, root))
+    assert lines[0]["text"].endswith("\ufffd")
+
+
+# -- floods and the channel pace ---------------------------------------------------------------
+
+
+def _not_near_a_minute_boundary() -> None:
+    """The limit counts per clock minute; start a burst well inside one."""
+    if time.time() % 60 > 45:
+        time.sleep(60 - time.time() % 60 + 0.1)
+
+
+def test_a_flood_from_one_person_is_told_once_then_ignored(slack, fake, bot):
+    _not_near_a_minute_boundary()
+    for n in range(25):
+        slack.message("DFLOOD", PROSPECT, f"質問{n}です。補償内容を教えてください", channel_type="im")
+    dm = posts(fake, "DFLOOD")
+    notices = [c for c in dm if "1分ほどおいて" in c.params["text"]]
+    assert len(notices) == 1
+    assert len(dm) == 20 + 1  # twenty answers, one notice, then silence
+    fake.assert_no_call("chat.postMessage", is_in("DFLOOD"), count=21)
+
+
+def test_someone_else_is_not_limited_by_a_flooder(slack, fake, bot):
+    _not_near_a_minute_boundary()
+    for n in range(22):
+        slack.message("DFLOOD", PROSPECT, f"質問{n}です", channel_type="im")
+    slack.message("DCALM", COLLEAGUE, "売上5億の製造業です", channel_type="im")
+    [quote] = fake.wait_for("chat.postMessage", is_in("DCALM"))
+    assert "5,860円" in quote.params["text"]
+
+
+def test_posts_to_one_channel_are_paced_without_holding_up_another(slack_runtime, fake, redis_url):
+    bot = InProcessApp(slack_runtime, fake, redis_url, durable=True, post_interval_seconds=1.0, settle=False)
+    try:
+        first_roots = [bot.slack.message(CHANNEL, f"UPA{n}", "売上5億の製造業です").ts for n in range(3)]
+        other_root = bot.slack.message(OTHER_CHANNEL, "UPB0", "売上5億の製造業です").ts
+        busy = [fake.wait_for("chat.postMessage", is_in(CHANNEL, r), timeout=10)[0] for r in first_roots]
+        [other] = fake.wait_for("chat.postMessage", is_in(OTHER_CHANNEL, other_root))
+    finally:
+        bot.close()
+    times = sorted(c.ts for c in busy)
+    assert all(b - a >= 0.9 for a, b in zip(times, times[1:]))  # about one a second in one channel
+    assert other.ts - times[0] < 0.9  # the other channel did not wait its turn behind them
