@@ -21,6 +21,16 @@ def redis_server() -> Iterator[RedisServer]:
     server.stop()
 
 
+@pytest.fixture(scope="session")
+def cluster():
+    """A local 3-master Redis Cluster the tests start themselves (once per xdist worker)."""
+    from tests.redis_cluster import RedisClusterServers
+
+    servers = RedisClusterServers()
+    yield servers
+    servers.stop()
+
+
 @pytest.fixture()
 def redis_url(redis_server: RedisServer) -> str:
     """A clean database on the tests' own server."""

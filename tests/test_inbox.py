@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -12,13 +12,6 @@ import redis
 
 from bot.inbox import MAX_ATTEMPTS, Delivery, Inbox, InboxWorkers, dead_key, stream_key
 from tests.redis_cluster import RedisClusterServers
-
-
-@pytest.fixture(scope="module")
-def cluster() -> Iterator[RedisClusterServers]:
-    servers = RedisClusterServers()
-    yield servers
-    servers.stop()
 
 
 @pytest.fixture(params=["redis", "cluster"])
