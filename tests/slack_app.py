@@ -17,17 +17,12 @@ from tests.slack_sim.inproc import AGENT_CHANNEL, SIGNING_SECRET
 
 
 def app_env(fake: FakeSlackAPI, redis_url: str, port: int, **extra: str) -> dict[str, str]:
-    return cli_env(
-        SLACK_BOT_TOKEN="xoxb-test-token",
-        SLACK_SIGNING_SECRET=SIGNING_SECRET,
-        SLACK_API_URL=fake.url,
-        REDIS_URL=redis_url,
-        AGENT_CHANNEL_ID=AGENT_CHANNEL,
-        PORT=str(port),
-        WEB_CONCURRENCY="1",
-        WEB_THREADS="4",
-        **extra,
-    )
+    settings = {
+        "SLACK_BOT_TOKEN": "xoxb-test-token", "SLACK_SIGNING_SECRET": SIGNING_SECRET, "SLACK_API_URL": fake.url,
+        "REDIS_URL": redis_url, "AGENT_CHANNEL_ID": AGENT_CHANNEL, "PORT": str(port),
+        "WEB_CONCURRENCY": "1", "WEB_THREADS": "4",
+    }
+    return cli_env(**{**settings, **extra})  # a test's own value wins
 
 
 class AppProcess:
