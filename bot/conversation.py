@@ -13,7 +13,6 @@ the flow's business (`bot/flows/quote.py`); the engine never names a state.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import time
 import uuid
@@ -22,6 +21,7 @@ from typing import NamedTuple
 
 from bot.content.bundle import Content
 from bot.flows.model import Conversation
+from bot.logs import key_hash
 from bot.flows.quote import QuoteFlow
 from bot.moves import Moves, TurnContext
 from bot.replies import faq_menu_choices
@@ -88,6 +88,7 @@ class Engine(Moves):
         no replies (a redelivery). With `outbox`, the replies are also written to the
         conversation's outbox in the turn's own write, for a transport that posts them after
         (and may crash in between)."""
+        started = time.perf_counter()
         reading = None if inbound.action else read(inbound.text, self.content, self.faq)
 
         def step(current: Conversation | None) -> tuple[Turn | None, list[Outbound]]:
@@ -109,10 +110,11 @@ class Engine(Moves):
             return Turn(conv, transcript, queued), outs
 
         outs = self.store.transact(key, step)
+        fields = {"key_hash": key_hash(key), "duration_ms": round((time.perf_counter() - started) * 1000, 1)}
         if not outs and inbound.id:
-            log.info("turn key_hash=%s duplicate inbound", _hash(key))
+            log.info("turn: duplicate inbound, nothing done", extra={"fields": fields})
         for out in outs:
-            log.info("turn key_hash=%s kind=%s state=%s handoff=%s", _hash(key), out.kind, out.state, out.handoff)
+            log.info("turn", extra={"fields": {**fields, "kind": out.kind, "state": out.state, "handoff": out.handoff}})
         return outs
 
     def start(self, key: str, lang: str = "ja") -> list[Outbound]:
@@ -325,8 +327,3 @@ ACTIONS: dict[Action, Callable[[Engine, TurnContext], None]] = {
     Action.FAQ_MENU: Engine._on_faq_menu,
     Action.FAQ: Engine._on_faq_button,
 }
-
-
-def _hash(key: str) -> str:
-    """Logs identify a conversation without naming its channel or user."""
-    return hashlib.blake2s(key.encode(), digest_size=6).hexdigest()

@@ -19,6 +19,7 @@ from typing import Any, NamedTuple, Protocol, TypeVar
 from slack_sdk.errors import SlackApiError
 
 from bot.flows.model import Conversation
+from bot.logs import key_hash
 from bot.handoffs import AgentResult, HandoffDesk, HandoffRefused
 from bot.slack import cards
 from bot.slack.agents import Agent, verified_agent
@@ -112,7 +113,8 @@ def announce(ctx: SlackContext, key: str) -> bool:
         ts = posted["ts"]
         ctx.store.put_card(ctx.settings.agent_channel_id, ts, key, handoff.id)
         desk(ctx).mark(key, handoff.id, announced=True, card_channel=ctx.settings.agent_channel_id, card_ts=ts)
-        log.info("handoff announced urgent=%s reason=%s", handoff.urgent, handoff.reason)
+        log.info("handoff announced", extra={"fields": {"key_hash": key_hash(key), "handoff": handoff.id,
+                                                          "urgent": handoff.urgent, "reason": handoff.reason}})
         return True
 
 

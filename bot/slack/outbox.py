@@ -20,6 +20,7 @@ from typing import Any
 
 from slack_sdk.errors import SlackApiError
 
+from bot.logs import key_hash
 from bot.slack import handoffs
 from bot.slack.cards import AGENT_LANG
 from bot.slack.blocks import escape, fallback_text
@@ -57,14 +58,15 @@ def drain(ctx: SlackContext, key: str) -> float:
             if wait > 0:
                 return wait
             if item.attempted and _already_posted(ctx, target, item.id):
-                log.info("outbox reply recognised as already posted")
+                log.info("outbox reply recognised as already posted", extra={"fields": {"key_hash": key_hash(key)}})
                 ctx.store.outbox_done(key)
                 continue
             ctx.store.outbox_attempting(key, item)
             posted = _post(ctx, target, out, item)
             ctx.store.outbox_done(key)
             if posted is None:
-                log.error("outbox reply dropped: Slack refused every attempt (kind %s)", out.kind)
+                log.error("outbox reply dropped: Slack refused every attempt",
+                          extra={"fields": {"key_hash": key_hash(key), "kind": out.kind}})
                 continue
             if out.handoff and not out.to_agent:
                 _announce(ctx, key, out)
