@@ -240,3 +240,21 @@ def test_posts_to_one_channel_are_paced_without_holding_up_another(slack_runtime
     times = sorted(c.ts for c in busy)
     assert all(b - a >= 0.9 for a, b in zip(times, times[1:]))  # about one a second in one channel
     assert other.ts - times[0] < 0.9  # the other channel did not wait its turn behind them
+
+
+def test_a_retry_after_from_slack_holds_the_channel_for_everyone(slack_runtime, fake, redis_url):
+    bot = InProcessApp(slack_runtime, fake, redis_url, durable=True, post_interval_seconds=0.05, settle=False)
+    fake.fail_next("chat.postMessage", status=429, retry_after=2, when=lambda p: p.get("channel") == CHANNEL)
+    try:
+        first = bot.slack.message(CHANNEL, "UPA1", "売上5億の製造業です").ts
+        time.sleep(0.5)  # the first post has met the 429 by now
+        second = bot.slack.message(CHANNEL, "UPA2", "売上5億の製造業です").ts
+        other = bot.slack.message(OTHER_CHANNEL, "UPB1", "売上5億の製造業です").ts
+        [limited] = [c for c in fake.wait_for("chat.postMessage", is_in(CHANNEL, first), count=2, timeout=10)
+                     if c.response.get("ok") is False]
+        [later] = fake.wait_for("chat.postMessage", is_in(CHANNEL, second), timeout=10)
+        [elsewhere] = fake.wait_for("chat.postMessage", is_in(OTHER_CHANNEL, other))
+    finally:
+        bot.close()
+    assert later.ts - limited.ts >= 1.9  # nobody posted into the channel Slack told to wait
+    assert elsewhere.ts - limited.ts < 1.5  # other channels went on

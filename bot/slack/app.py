@@ -13,7 +13,7 @@ from bot.slack import intake
 from bot.slack.context import SlackContext
 from bot.slack.listeners import register_listeners
 from bot.slack.settings import SlackSettings
-from bot.slack.web import web_client
+from bot.slack.web import pace_rate_limits, web_client
 
 log = logging.getLogger(__name__)
 POST_INTERVAL_SECONDS = 1.0  # Slack: about one message a second per channel
@@ -34,6 +34,8 @@ def create_app(settings: SlackSettings, runtime: Runtime, socket_mode: bool = Fa
         pacer=ChannelPacer(redis_client, post_interval_seconds) if post_interval_seconds > 0 else None,
         rate_limit=UserRateLimit(redis_client, getattr(settings, "rate_limit_per_minute", DEFAULT_RATE_LIMIT)),
     )
+    if ctx.pacer is not None:
+        pace_rate_limits(client, ctx.pacer)
     app = App(
         client=client,
         signing_secret=settings.signing_secret or None,

@@ -26,7 +26,7 @@ from bot.slack.cards import AGENT_LANG
 from bot.slack.blocks import escape, fallback_text
 from bot.slack.codec import split_key
 from bot.slack.context import SlackContext
-from bot.slack.web import post_reply, post_with_retry
+from bot.slack.web import RateLimited, post_reply, post_with_retry
 from bot.store import OutboxItem
 from bot.turn import Outbound
 
@@ -62,7 +62,10 @@ def drain(ctx: SlackContext, key: str) -> float:
                 ctx.store.outbox_done(key)
                 continue
             ctx.store.outbox_attempting(key, item)
-            posted = _post(ctx, target, out, item)
+            try:
+                posted = _post(ctx, target, out, item)
+            except RateLimited as limited:  # Slack said wait: the channel's pace is held that long
+                return max(limited.seconds, 0.05)
             ctx.store.outbox_done(key)
             if posted is None:
                 log.error("outbox reply dropped: Slack refused every attempt",
@@ -99,9 +102,10 @@ def _post(ctx: SlackContext, target: tuple[str, str | None], out: Outbound, item
         # Shown literally: a prospect (or an external guest) must not ping @channel or dress up
         # a link in the agent channel.
         text = ctx.say("relay_from_prospect", AGENT_LANG, text=escape(out.text))
-        return post_with_retry(ctx, channel=channel, thread_ts=thread_ts, text=fallback_text(text),
-                               unfurl_links=False, unfurl_media=False, metadata=metadata(item.id))
-    return post_reply(ctx, channel, thread_ts, out, unfurl_links=False, unfurl_media=False, metadata=metadata(item.id))
+        return post_with_retry(ctx, defer_rate_limits=True, channel=channel, thread_ts=thread_ts,
+                               text=fallback_text(text), unfurl_links=False, unfurl_media=False, metadata=metadata(item.id))
+    return post_reply(ctx, channel, thread_ts, out, defer_rate_limits=True, unfurl_links=False, unfurl_media=False,
+                      metadata=metadata(item.id))
 
 
 def _already_posted(ctx: SlackContext, target: tuple[str, str | None], reply_id: str) -> bool:
