@@ -156,6 +156,12 @@ class Inbox:
             out.append(Delivery(d.shard, d.entry_id, d.kind, d.routing_key, d.payload, attempts))
         return out
 
+    def touch(self, delivery: Delivery) -> None:
+        """This consumer still has the entry (its replies wait, or it is retried here): reset its
+        idle time so no other consumer reclaims it meanwhile (XCLAIM JUSTID does not count a
+        delivery)."""
+        self.client.xclaim(stream_key(delivery.shard), GROUP, self.consumer, 0, [delivery.entry_id], justid=True)
+
     def done(self, delivery: Delivery) -> None:
         """The entry's work is committed and its replies are out: forget it."""
         key = stream_key(delivery.shard)
@@ -208,6 +214,8 @@ class InboxWorkers:
         self.on_error = on_error
         self.stopping = threading.Event()
         self.queues: list[queue.Queue[Delivery | None]] = [queue.Queue(maxsize=256) for _ in range(max(1, threads))]
+        self.held: set[tuple[int, str]] = set()  # (shard, entry id) this process has queued, works on or will retry
+        self.held_lock = threading.Lock()
         self.threads: list[threading.Thread] = []
 
     def start(self) -> "InboxWorkers":
@@ -238,6 +246,10 @@ class InboxWorkers:
                 self.stopping.wait(0.5)
                 continue
             for d in batch:
+                with self.held_lock:
+                    if (d.shard, d.entry_id) in self.held:
+                        continue  # ours already (a reclaim of what we hold): not twice
+                    self.held.add((d.shard, d.entry_id))
                 self.queues[zlib.crc32(d.routing_key.encode()) % len(self.queues)].put(d)
 
     def _work(self, q: "queue.Queue[Delivery | None]") -> None:
@@ -251,7 +263,9 @@ class InboxWorkers:
                 self._error(exc)
                 if d.retries < LOCAL_RETRIES:  # Redis back within seconds: answered within seconds
                     self._later(q, d.retried(), min(RETRY_CAP_SECONDS, RETRY_BASE_SECONDS * 2 ** d.retries))
-                continue  # else left pending: reclaimed after claim_idle_ms, by any process
+                else:
+                    self._release(d)  # left pending: reclaimed after claim_idle_ms, by any process
+                continue
             if later:  # the turn is done; its replies wait for the channel's pace
                 self._later(q, d, later)
                 continue
@@ -259,10 +273,19 @@ class InboxWorkers:
                 self.inbox.done(d)
             except Exception as exc:  # done again after a reclaim: the turn is idempotent
                 self._error(exc)
+            self._release(d)
+
+    def _release(self, d: Delivery) -> None:
+        with self.held_lock:
+            self.held.discard((d.shard, d.entry_id))
 
     def _later(self, q: "queue.Queue[Delivery | None]", d: Delivery, seconds: float) -> None:
         if self.stopping.is_set():
             return
+        try:
+            self.inbox.touch(d)  # still ours: no other process takes it over meanwhile
+        except Exception:  # Redis away: another process may take it over, which is safe
+            pass
         timer = threading.Timer(seconds, q.put, args=(d,))
         timer.daemon = True
         timer.start()

@@ -192,12 +192,13 @@ class Store:
         return int(self.redis.llen(outbox_key(conversation_key)))
 
     @contextmanager
-    def drain_lock(self, conversation_key: str, wait_seconds: float = 5.0, hold_seconds: int = 60) -> Iterator[bool]:
-        """One drainer of a conversation's outbox at a time, across processes; waits up to
-        `wait_seconds` for another drainer (yields False if it never let go)."""
-        lock = self.redis.lock(f"conv:{{{conversation_key}}}:drain", timeout=hold_seconds,
-                               blocking=True, blocking_timeout=wait_seconds)
-        if not lock.acquire():
+    def drain_lock(self, conversation_key: str, hold_seconds: int = 15) -> Iterator[bool]:
+        """One drainer of a conversation's outbox at a time, across processes, without waiting:
+        yields False while another holds it (the caller comes back later rather than tie up a
+        thread). It expires after `hold_seconds`, so a drainer that died blocks nobody for long;
+        a second drainer after that finds the tried reply and looks for it before posting."""
+        lock = self.redis.lock(f"conv:{{{conversation_key}}}:drain", timeout=hold_seconds, blocking=False)
+        if not lock.acquire(blocking=False):
             yield False
             return
         try:

@@ -38,6 +38,7 @@ def create_app(settings: SlackSettings, runtime: Runtime, socket_mode: bool = Fa
         pace_rate_limits(client, ctx.pacer)
     app = App(
         client=client,
+        logger=_quiet_bolt_logger(),
         signing_secret=settings.signing_secret or None,
         request_verification_enabled=not socket_mode,
         token_verification_enabled=False,  # auth.test ran above; once is enough
@@ -53,3 +54,13 @@ def create_app(settings: SlackSettings, runtime: Runtime, socket_mode: bool = Fa
         log.error("listener failed: %s (request type %s)", type(error).__name__, body.get("type"), exc_info=error)
 
     return app, ctx
+
+
+def _quiet_bolt_logger() -> logging.Logger:
+    """Bolt's own logs carry request bodies (an unhandled request, a rejected one, a listener's
+    error with its payload): Bolt and every logger it derives get this one's level, which lets
+    nothing below CRITICAL through. Listener failures are logged by `on_error`, by type only."""
+    quiet = logging.getLogger("slack_bolt.quiet")
+    quiet.setLevel(logging.CRITICAL)
+    return quiet
+

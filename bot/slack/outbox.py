@@ -33,7 +33,7 @@ from bot.turn import Outbound
 log = logging.getLogger(__name__)
 
 EVENT_TYPE = "cyber_quote_reply"
-LOCKED_RETRY_SECONDS = 1.0
+LOCKED_RETRY_SECONDS = 0.5
 HISTORY_LIMIT = 200
 
 
