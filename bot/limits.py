@@ -18,6 +18,17 @@ import time
 from enum import Enum
 from typing import Any
 
+# A message's place among the person's messages this minute: the first time it is seen it gets
+# the next number; seen again, the same number.
+_RANK = """
+local rank = redis.call('HGET', KEYS[1], ARGV[1])
+if rank then return tonumber(rank) end
+rank = redis.call('HLEN', KEYS[1]) + 1
+redis.call('HSET', KEYS[1], ARGV[1], rank)
+redis.call('EXPIRE', KEYS[1], ARGV[2])
+return rank
+"""
+
 # Take the slot if it is free; else say how many milliseconds it stays taken.
 _TAKE_SLOT = """
 local ttl = redis.call('PTTL', KEYS[1])
@@ -38,17 +49,17 @@ class UserRateLimit:
         if per_minute < 1:
             raise ValueError("per_minute must be at least 1")
         self.client, self.per_minute = client, per_minute
+        self._rank = client.register_script(_RANK)
 
-    def admit(self, user: str, now: float | None = None) -> Admission:
+    def admit(self, user: str, message_id: str, now: float | None = None) -> Admission:
+        """Counts each message once (by `message_id`), however often it is processed: a
+        redelivered or re-run message is judged as it was the first time."""
         window = int((time.time() if now is None else now) // 60)
         key = f"rate:{{{user}}}:{window}"
-        pipe = self.client.pipeline(transaction=True)
-        pipe.incr(key)
-        pipe.expire(key, 120)
-        count = int(pipe.execute()[0])
-        if count <= self.per_minute:
+        rank = int(self._rank(keys=[key], args=[message_id, 120]))
+        if rank <= self.per_minute:
             return Admission.ALLOWED
-        return Admission.NOTIFY if count == self.per_minute + 1 else Admission.IGNORED
+        return Admission.NOTIFY if rank == self.per_minute + 1 else Admission.IGNORED
 
 
 class ChannelPacer:

@@ -192,17 +192,18 @@ class Store:
         return int(self.redis.llen(outbox_key(conversation_key)))
 
     @contextmanager
-    def drain_lock(self, conversation_key: str, hold_seconds: int = 15) -> Iterator[bool]:
+    def drain_lock(self, conversation_key: str, hold_seconds: float = 5.0) -> Iterator[Callable[[], None] | None]:
         """One drainer of a conversation's outbox at a time, across processes, without waiting:
-        yields False while another holds it (the caller comes back later rather than tie up a
-        thread). It expires after `hold_seconds`, so a drainer that died blocks nobody for long;
-        a second drainer after that finds the tried reply and looks for it before posting."""
+        yields None while another holds it (the caller comes back later rather than tie up a
+        thread), else a `renew()` to call between posts. It expires `hold_seconds` after the
+        last renewal, so a drainer that died blocks nobody for long; a drainer after it finds
+        the tried reply and looks for it in Slack before posting."""
         lock = self.redis.lock(f"conv:{{{conversation_key}}}:drain", timeout=hold_seconds, blocking=False)
         if not lock.acquire(blocking=False):
-            yield False
+            yield None
             return
         try:
-            yield True
+            yield lock.reacquire
         finally:
             try:
                 lock.release()

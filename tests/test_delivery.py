@@ -8,14 +8,13 @@ from __future__ import annotations
 import time
 
 import pytest
-import redis
 
 from bot.inbox import Inbox
 from bot.slack import outbox
 from bot.slack.codec import conversation_key
 from bot.store import OutboxItem, outbox_key, state_key, transcript_key
 from bot.turn import Inbound
-from tests.slack_app import button_labels, click
+from tests.slack_app import click
 from tests.slack_sim import FakeSlackAPI
 from tests.slack_sim.inproc import AGENT_CHANNEL, AGENT_MEMBERS, InProcessApp
 

@@ -12,19 +12,28 @@ from bot.limits import Admission, ChannelPacer, UserRateLimit
 def test_twenty_a_minute_then_one_notice_then_silence_until_the_minute_passes(redis_url):
     limit = UserRateLimit(redis.Redis.from_url(redis_url), per_minute=20)
     now = 1_800_000_000.0  # the start of a minute
-    seen = [limit.admit("UEXT1", now + i * 0.1) for i in range(25)]
+    seen = [limit.admit("UEXT1", f"m{i}", now + i * 0.1) for i in range(25)]
     assert seen[:20] == [Admission.ALLOWED] * 20
     assert seen[20] is Admission.NOTIFY
     assert seen[21:] == [Admission.IGNORED] * 4
-    assert limit.admit("UEXT2", now + 3) is Admission.ALLOWED  # others are not limited
-    assert limit.admit("UEXT1", now + 61) is Admission.ALLOWED  # a new window
+    assert limit.admit("UEXT2", "m0", now + 3) is Admission.ALLOWED  # others are not limited
+    assert limit.admit("UEXT1", "m99", now + 61) is Admission.ALLOWED  # a new window
+
+
+def test_a_message_processed_again_is_judged_as_the_first_time(redis_url):
+    limit = UserRateLimit(redis.Redis.from_url(redis_url), per_minute=2)
+    now = 1_800_000_000.0
+    first = [limit.admit("U1", m, now) for m in ("a", "b", "c")]
+    assert [limit.admit("U1", m, now) for m in ("a", "b", "c", "a")] == first + [Admission.ALLOWED]
+    assert first == [Admission.ALLOWED, Admission.ALLOWED, Admission.NOTIFY]
+    assert limit.admit("U1", "d", now) is Admission.IGNORED
 
 
 def test_two_processes_share_the_limit(redis_url):
     a = UserRateLimit(redis.Redis.from_url(redis_url), per_minute=3)
     b = UserRateLimit(redis.Redis.from_url(redis_url), per_minute=3)
     now = 1_800_000_000.0
-    assert [x.admit("U1", now) for x in (a, b, a, b, a)] == [
+    assert [x.admit("U1", f"m{n}", now) for n, x in enumerate((a, b, a, b, a))] == [
         Admission.ALLOWED, Admission.ALLOWED, Admission.ALLOWED, Admission.NOTIFY, Admission.IGNORED]
 
 

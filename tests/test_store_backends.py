@@ -38,8 +38,11 @@ def test_a_quote_and_its_redelivery_on_each_backend(backend_engine, backend):
     conv = backend.load(key)
     assert conv.turns == 2 and conv.inbound_ids == ["C:1", "C:2"]
     assert backend.outbox_size(key) == 2
-    with backend.drain_lock(key) as held:
-        assert held
+    with backend.drain_lock(key) as renew:
+        assert renew is not None
+        with backend.drain_lock(key) as other:
+            assert other is None  # one drainer at a time
+        renew()
         head = backend.outbox_head(key)
         backend.outbox_attempting(key, head)
         assert backend.outbox_head(key).attempted

@@ -45,10 +45,11 @@ def metadata(reply_id: str) -> dict[str, Any]:
 def drain(ctx: SlackContext, key: str) -> float:
     """Post what the conversation's outbox holds, in order. Returns 0 when it is empty, or the
     seconds after which the caller should drain again (the channel's pace, another drainer)."""
-    with ctx.store.drain_lock(key) as held:
-        if not held:
+    with ctx.store.drain_lock(key) as renew:
+        if renew is None:
             return LOCKED_RETRY_SECONDS
         while (item := ctx.store.outbox_head(key)) is not None:
+            renew()
             out = Outbound.from_record(item.record)
             target = _target(ctx, key, out)
             if target is None:  # a relay before the card exists: the card shows it when posted

@@ -87,7 +87,7 @@ def handle_prospect_message(ctx: SlackContext, event: dict[str, Any]) -> str | N
             return None  # a file alone, or an empty message: nothing for the bot to answer
         text = ctx.say("file_shared", conv.lang, files=", ".join(_file_ref(f) for f in files))
     user = event.get("user") or ""
-    if ctx.rate_limit is not None and not _admitted(ctx, user, channel, root, text, conv):
+    if ctx.rate_limit is not None and not _admitted(ctx, user, f"{channel}:{ts}", channel, root, text, conv):
         return None
     if lost:
         post_with_retry(ctx, channel=channel, thread_ts=root, text=ctx.say("state_lost", detect_language(text)))
@@ -95,10 +95,10 @@ def handle_prospect_message(ctx: SlackContext, event: dict[str, Any]) -> str | N
     return key
 
 
-def _admitted(ctx: SlackContext, user: str, channel: str, root: str | None, text: str, conv: Any) -> bool:
+def _admitted(ctx: SlackContext, user: str, message_id: str, channel: str, root: str | None, text: str, conv: Any) -> bool:
     """The per-person limit: over it, told once, then ignored until the minute is over."""
     assert ctx.rate_limit is not None
-    admission = ctx.rate_limit.admit(user)
+    admission = ctx.rate_limit.admit(user, message_id)
     if admission is Admission.ALLOWED:
         return True
     if admission is Admission.NOTIFY:
