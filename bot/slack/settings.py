@@ -1,11 +1,16 @@
-"""Slack settings from the environment, validated before anything starts.
+"""Settings from the environment, validated before anything starts.
 
-A missing or malformed value stops start-up with a message naming every bad variable, so an
-operator fixes them in one go rather than one restart at a time.
+Every variable the served app reads is checked here: the Slack ones, the server's (HOST, PORT,
+WEB_CONCURRENCY, WEB_THREADS), logging's (LOG_LEVEL, LOG_MESSAGE_TEXT), Redis's (REDIS_URL,
+REDIS_CLUSTER), the inbox's and the limits' (INBOX_SHARDS, RATE_LIMIT_PER_MINUTE,
+CONVERSATION_TTL_DAYS, HANDOFF_REMIND_MINUTES). A missing or malformed value stops start-up with
+a message naming every bad variable, so an operator fixes them in one go rather than one restart
+at a time.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 from dataclasses import dataclass
@@ -14,6 +19,11 @@ from urllib.parse import urlparse
 
 Mode = Literal["http", "socket"]
 DEFAULT_API_URL = "https://slack.com/api/"
+DEFAULT_HOST = "0.0.0.0"
+REDIS_URL_PATTERN = r"(redis|rediss|unix|redis\+cluster|rediss\+cluster)://.+"  # bot.redis_client.CLUSTER_SCHEMES too
+
+# One DNS label: letters, digits and inner hyphens, 1 to 63 characters (RFC 1123).
+_LABEL = re.compile(r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)")
 
 
 class SettingsError(ValueError):
@@ -30,6 +40,20 @@ class SlackSettings:
     agent_channel_id: str
     port: int
     remind_minutes: float
+    # Defaults, so settings built by hand (tests) need not name them.
+    host: str = DEFAULT_HOST
+    web_concurrency: int = 2
+    web_threads: int = 8
+    log_level: str = "info"
+    rate_limit_per_minute: int = 20
+    inbox_shards: int = 8
+    redis_cluster: bool = False
+
+    @property
+    def bind(self) -> str:
+        """`host:port` as a server binds it, an IPv6 address in brackets (`[::1]:3000`)."""
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"{host}:{self.port}"
 
 
 def load_settings(mode: Mode, env: dict[str, str] | None = None) -> SlackSettings:
@@ -50,7 +74,9 @@ def load_settings(mode: Mode, env: dict[str, str] | None = None) -> SlackSetting
     signing_secret = need("SLACK_SIGNING_SECRET", r"[A-Za-z0-9]{8,}", "the app's signing secret", required=mode == "http")
     app_token = need("SLACK_APP_TOKEN", r"xapp-[A-Za-z0-9-]+", "an app-level token starting with xapp-, scope connections:write", required=mode == "socket")
     agent_channel = need("AGENT_CHANNEL_ID", r"[CG][A-Z0-9]{2,}", "the agent channel's ID, e.g. C0123456789")
-    redis_url = need("REDIS_URL", r"(redis|rediss|unix)://.+", "e.g. redis://localhost:6379/0; Slack needs a real Redis")
+    redis_url = need("REDIS_URL", REDIS_URL_PATTERN,
+                     "e.g. redis://localhost:6379/0, or redis+cluster://node:6379 for a Redis Cluster. Slack needs a real Redis")
+    redis_cluster = _redis(env, redis_url, problems)
 
     api_url = env.get("SLACK_API_URL", "").strip() or DEFAULT_API_URL
     parsed = urlparse(api_url)
@@ -59,18 +85,27 @@ def load_settings(mode: Mode, env: dict[str, str] | None = None) -> SlackSetting
     if not api_url.endswith("/"):
         api_url += "/"
 
+    host = _host(env, problems)
     port = _int(env, "PORT", 3000, 1, 65535, problems)
+    web_concurrency = _int(env, "WEB_CONCURRENCY", 2, 1, 64, problems)
+    web_threads = _int(env, "WEB_THREADS", 8, 1, 256, problems)
+    log_level = _logging(env, problems)
+    rate_limit = _int(env, "RATE_LIMIT_PER_MINUTE", 20, 1, 1_000_000, problems)
+    inbox_shards = _int(env, "INBOX_SHARDS", 8, 1, 64, problems)
+    _int(env, "CONVERSATION_TTL_DAYS", 30, 1, 36_500, problems)  # applied by bot.app_context
     remind = _minutes(env, "HANDOFF_REMIND_MINUTES", 10.0, problems)
     if problems:
         raise SettingsError("; ".join(problems))
-    return SlackSettings(bot_token, signing_secret, app_token, api_url, redis_url, agent_channel, port, remind)
+    return SlackSettings(bot_token, signing_secret, app_token, api_url, redis_url, agent_channel, port, remind,
+                         host=host, web_concurrency=web_concurrency, web_threads=web_threads, log_level=log_level,
+                         rate_limit_per_minute=rate_limit, inbox_shards=inbox_shards, redis_cluster=redis_cluster)
 
 
 def _int(env: dict[str, str], name: str, default: int, low: int, high: int, problems: list[str]) -> int:
     raw = env.get(name, "").strip()
     if not raw:
         return default
-    if not raw.isdigit() or not low <= int(raw) <= high:
+    if not re.fullmatch(r"[0-9]{1,12}", raw) or not low <= int(raw) <= high:  # ASCII digits only ("²" isdigit)
         problems.append(f"{name} must be a whole number from {low} to {high}, got {raw!r}")
         return default
     return int(raw)
@@ -85,7 +120,62 @@ def _minutes(env: dict[str, str], name: str, default: float, problems: list[str]
         value = float(raw)
     except ValueError:
         value = -1.0
-    if not 0.01 <= value <= 24 * 60:
+    if not 0.01 <= value <= 24 * 60:  # also refuses nan
         problems.append(f"{name} must be a number of minutes from 0.01 to 1440, got {raw!r}")
         return default
     return value
+
+
+def _host(env: dict[str, str], problems: list[str]) -> str:
+    """HOST: the address to listen on, an IPv4 or IPv6 address (brackets allowed) or a hostname."""
+    raw = env.get("HOST", "").strip()
+    if not raw:
+        return DEFAULT_HOST
+    bare = raw[1:-1] if raw.startswith("[") and raw.endswith("]") else raw
+    try:
+        return str(ipaddress.ip_address(bare))
+    except ValueError:
+        pass
+    labels = raw[:-1].split(".") if raw.endswith(".") else raw.split(".")
+    if len(raw) <= 253 and all(_LABEL.fullmatch(label) for label in labels) and not labels[-1].isdigit():
+        return raw  # a hostname (an all-digit last label would be a mistyped IPv4 address)
+    problems.append(f"HOST must be an IP address (e.g. 0.0.0.0 or ::) or a hostname, got {raw!r}")
+    return DEFAULT_HOST
+
+
+def _logging(env: dict[str, str], problems: list[str]) -> str:
+    """LOG_LEVEL and LOG_MESSAGE_TEXT, as bot.logs reads them (each checked on its own, so both
+    are reported when both are wrong); the level's name in lower case, as gunicorn takes it."""
+    from bot.logs import LogSettingsError, read_settings
+
+    for name in ("LOG_LEVEL", "LOG_MESSAGE_TEXT"):
+        try:
+            read_settings({name: env[name]} if name in env else {})
+        except LogSettingsError as exc:
+            problems.append(str(exc))
+    level = (env.get("LOG_LEVEL") or "").strip().lower() or "info"
+    return level if level in ("debug", "info", "warning", "error", "critical") else "info"
+
+
+def _redis(env: dict[str, str], redis_url: str, problems: list[str]) -> bool:
+    """REDIS_CLUSTER as bot.redis_client reads it, and REDIS_URL as redis-py would parse it."""
+    from redis.connection import parse_url
+
+    from bot.redis_client import RedisUrlError, is_cluster, plain_url
+
+    try:
+        cluster = is_cluster(redis_url, env)
+    except RedisUrlError as exc:
+        problems.append(f"{exc} (or true/false, yes/no)")
+        return False
+    if not re.fullmatch(REDIS_URL_PATTERN, redis_url):
+        return cluster  # already reported as not set or malformed
+    if cluster and redis_url.startswith("unix://"):
+        problems.append("REDIS_URL must be redis://, rediss://, redis+cluster:// or rediss+cluster:// "
+                        "for a Redis Cluster (REDIS_CLUSTER is on), not a unix socket")
+        return cluster
+    try:
+        parse_url(plain_url(redis_url))
+    except ValueError as exc:
+        problems.append(f"REDIS_URL is malformed: {exc}")
+    return cluster

@@ -281,6 +281,8 @@ class FakeSlackAPI:
             return fault.status, headers, {"ok": False, "error": fault.error}
         if call.method == "response_url":
             return 200, {}, "ok"
+        if call.method == "apps.connections.open":  # answered by which token came, not by params
+            return 200, {}, self._apps_connections_open(call.token)
         handler = getattr(self, "_m_" + call.method.replace(".", "_"), None)
         if handler is None:
             return 200, {}, {"ok": False, "error": "unknown_method"}
@@ -292,6 +294,16 @@ class FakeSlackAPI:
             return 500, {}, {"ok": False, "error": f"fake_api_error: {exc!r}"}
 
     # ----------------------------------------------------------------- methods
+    # The app-level token apps.connections.open accepts (Socket Mode); set another to test a refusal.
+    app_token: Optional[str] = "xapp-1-A0APP-1-fake"
+
+    def _apps_connections_open(self, token: Optional[str]) -> dict:
+        if not token:
+            return {"ok": False, "error": "not_authed"}
+        if token != self.app_token:
+            return {"ok": False, "error": "invalid_auth"}
+        return {"ok": True, "url": "wss://wss-primary.slack.com/link/?ticket=fake&app_id=A_APP"}
+
     def _m_auth_test(self, p: dict) -> dict:
         return {"ok": True, "url": "https://example.slack.com/", "team": self.team_name, "user": "bot",
                 "team_id": self.team_id, "user_id": self.bot_user_id, "bot_id": self.bot_id,

@@ -1,0 +1,196 @@
+"""Every setting the served app reads is checked at start-up (`load_settings`), each bad one named,
+all of them at once; and the Socket Mode preflight (`check_app_token`) against the fake Slack."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from bot.app_context import StartupError
+from bot.slack.preflight import check_app_token, check_slack
+from bot.slack.settings import SettingsError, SlackSettings, load_settings
+from tests.redis_server import free_port
+from tests.slack_sim import FakeSlackAPI
+
+GOOD = {
+    "SLACK_BOT_TOKEN": "xoxb-test-token", "SLACK_SIGNING_SECRET": "testsigningsecret0123",
+    "SLACK_APP_TOKEN": "xapp-1-A0APP-1-fake", "SLACK_API_URL": "https://slack.com/api/",
+    "REDIS_URL": "redis://localhost:6379/0", "AGENT_CHANNEL_ID": "CAGENTS",
+}
+
+
+def load(mode: str = "http", **change: str) -> SlackSettings:
+    return load_settings(mode, env={**GOOD, **change})  # type: ignore[arg-type]
+
+
+def refused(mode: str = "http", **change: str) -> str:
+    with pytest.raises(SettingsError) as caught:
+        load(mode, **change)
+    return str(caught.value)
+
+
+# -- defaults and good values -----------------------------------------------------------------
+
+
+def test_defaults():
+    s = load()
+    assert (s.host, s.port, s.web_concurrency, s.web_threads) == ("0.0.0.0", 3000, 2, 8)
+    assert (s.log_level, s.rate_limit_per_minute, s.inbox_shards, s.redis_cluster) == ("info", 20, 8, False)
+    assert s.remind_minutes == 10.0 and s.bind == "0.0.0.0:3000"
+
+
+def test_empty_values_mean_the_defaults():
+    names = ("HOST", "PORT", "WEB_CONCURRENCY", "WEB_THREADS", "LOG_LEVEL", "LOG_MESSAGE_TEXT", "RATE_LIMIT_PER_MINUTE",
+             "INBOX_SHARDS", "REDIS_CLUSTER", "CONVERSATION_TTL_DAYS", "HANDOFF_REMIND_MINUTES")
+    assert load(**{name: "" for name in names}) == load()
+    # blanks too, except where bot.logs (which reads them again) refuses them
+    assert load(**{name: "  " for name in names if not name.startswith("LOG_")}) == load()
+    assert "LOG_LEVEL" in refused(LOG_LEVEL="  ")
+
+
+def test_good_values_are_read():
+    s = load(HOST="127.0.0.1", PORT="8080", WEB_CONCURRENCY="4", WEB_THREADS="16", LOG_LEVEL="DeBuG",
+             LOG_MESSAGE_TEXT="1", RATE_LIMIT_PER_MINUTE="1000", INBOX_SHARDS="64", CONVERSATION_TTL_DAYS="7",
+             HANDOFF_REMIND_MINUTES="0.5")
+    assert (s.host, s.port, s.web_concurrency, s.web_threads) == ("127.0.0.1", 8080, 4, 16)
+    assert (s.log_level, s.rate_limit_per_minute, s.inbox_shards, s.remind_minutes) == ("debug", 1000, 64, 0.5)
+
+
+@pytest.mark.parametrize("host, bind", [
+    ("::", "[::]:3000"), ("[::1]", "[::1]:3000"), ("::ffff:10.0.0.1", "[::ffff:a00:1]:3000"),
+    ("localhost", "localhost:3000"), ("bot-1.internal.example.com", "bot-1.internal.example.com:3000"),
+    ("10.1.2.3", "10.1.2.3:3000"),
+])
+def test_host_takes_ipv4_ipv6_and_hostnames(host, bind):
+    assert load(HOST=host).bind == bind
+
+
+@pytest.mark.parametrize("url", ["redis+cluster://node-1:7000", "rediss+cluster://:secret@node-1:7000/0",
+                                 "rediss://cache.example.com:6380/1", "unix:///run/redis.sock"])
+def test_redis_urls_accepted(url):
+    s = load(REDIS_URL=url)
+    assert s.redis_url == url and s.redis_cluster == ("+cluster" in url)
+
+
+@pytest.mark.parametrize("flag, cluster", [("1", True), ("true", True), ("YES", True), ("0", False),
+                                           ("false", False), ("no", False), ("", False)])
+def test_redis_cluster_flag(flag, cluster):
+    assert load(REDIS_CLUSTER=flag).redis_cluster is cluster
+
+
+def test_socket_mode_needs_the_app_token_not_the_signing_secret():
+    assert load("socket", SLACK_SIGNING_SECRET="").app_token == GOOD["SLACK_APP_TOKEN"]
+    assert "SLACK_APP_TOKEN" in refused("socket", SLACK_APP_TOKEN="")
+
+
+def test_settings_built_by_hand_keep_working():
+    s = SlackSettings("xoxb-1", "secret123", "", "https://slack.com/api/", "redis://h", "C1", 3000, 10.0)
+    assert (s.host, s.web_concurrency, s.web_threads, s.log_level) == ("0.0.0.0", 2, 8, "info")
+    assert (s.rate_limit_per_minute, s.inbox_shards, s.redis_cluster) == (20, 8, False)
+
+
+# -- each bad value named ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name, value", [
+    ("LOG_LEVEL", "loud"), ("LOG_LEVEL", "trace"), ("LOG_MESSAGE_TEXT", "yes"), ("LOG_MESSAGE_TEXT", "true"),
+    ("WEB_CONCURRENCY", "0"), ("WEB_CONCURRENCY", "65"), ("WEB_CONCURRENCY", "two"), ("WEB_CONCURRENCY", "1.5"),
+    ("WEB_CONCURRENCY", "-1"), ("WEB_THREADS", "0"), ("WEB_THREADS", "257"), ("WEB_THREADS", "²"),
+    ("PORT", "0"), ("PORT", "65536"), ("PORT", "http"),
+    ("HOST", "not a host"), ("HOST", "-bad.example.com"), ("HOST", "a..b"), ("HOST", "999.1.1.1"),
+    ("HOST", "0.0.0.0:3000"), ("HOST", "x" * 64 + ".example.com"), ("HOST", "http://example.com"),
+    ("RATE_LIMIT_PER_MINUTE", "0"), ("RATE_LIMIT_PER_MINUTE", "ten"),
+    ("INBOX_SHARDS", "0"), ("INBOX_SHARDS", "65"), ("INBOX_SHARDS", "8 shards"),
+    ("REDIS_CLUSTER", "maybe"), ("REDIS_CLUSTER", "2"),
+    ("CONVERSATION_TTL_DAYS", "0"), ("CONVERSATION_TTL_DAYS", "1.5"), ("CONVERSATION_TTL_DAYS", "week"),
+    ("HANDOFF_REMIND_MINUTES", "0"), ("HANDOFF_REMIND_MINUTES", "soon"), ("HANDOFF_REMIND_MINUTES", "nan"),
+    ("REDIS_URL", "http://localhost:6379"), ("REDIS_URL", "redis+sentinel://h:1"), ("REDIS_URL", "redis://h:port/0"),
+    ("SLACK_API_URL", "slack.com/api"), ("SLACK_BOT_TOKEN", "xoxp-user-token"), ("AGENT_CHANNEL_ID", "#agents"),
+])
+def test_each_bad_value_is_named(name, value):
+    message = refused(**{name: value})
+    assert name in message
+    assert message.count(";") == 0, message  # that one problem only
+
+
+def test_cluster_mode_over_a_unix_socket_is_refused():
+    message = refused(REDIS_URL="unix:///run/redis.sock", REDIS_CLUSTER="1")
+    assert "REDIS_URL" in message and "REDIS_CLUSTER" in message
+
+
+def test_every_problem_is_reported_at_once():
+    message = refused(SLACK_BOT_TOKEN="", LOG_LEVEL="loud", LOG_MESSAGE_TEXT="yes", WEB_CONCURRENCY="0",
+                      WEB_THREADS="many", HOST="bad host", PORT="99999", RATE_LIMIT_PER_MINUTE="0", INBOX_SHARDS="100",
+                      REDIS_CLUSTER="maybe", CONVERSATION_TTL_DAYS="0", HANDOFF_REMIND_MINUTES="never")
+    named = ("SLACK_BOT_TOKEN", "LOG_LEVEL", "LOG_MESSAGE_TEXT", "WEB_CONCURRENCY", "WEB_THREADS", "HOST", "PORT",
+             "RATE_LIMIT_PER_MINUTE", "INBOX_SHARDS", "REDIS_CLUSTER", "CONVERSATION_TTL_DAYS", "HANDOFF_REMIND_MINUTES")
+    for name in named:
+        assert name in message, name
+    assert len(message.split("; ")) == len(named)
+
+
+def test_the_process_environment_is_read_when_no_env_is_given(monkeypatch):
+    for name, value in GOOD.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("WEB_THREADS", "3")
+    monkeypatch.setenv("INBOX_SHARDS", "nope")
+    with pytest.raises(SettingsError, match="INBOX_SHARDS"):
+        load_settings("http")
+    monkeypatch.delenv("INBOX_SHARDS")
+    assert load_settings("http").web_threads == 3
+
+
+# -- Socket Mode preflight against the fake Slack ---------------------------------------------
+
+
+@pytest.fixture()
+def fake() -> Iterator[FakeSlackAPI]:
+    with FakeSlackAPI() as api:
+        yield api
+
+
+def settings_for(fake: FakeSlackAPI, **change: str) -> SlackSettings:
+    return load("socket", SLACK_API_URL=fake.url, **change)
+
+
+def test_a_good_app_token_opens_a_connection(fake):
+    check_app_token(settings_for(fake))
+    [call] = fake.calls_to("apps.connections.open")
+    assert call.token == fake.app_token
+
+
+def test_a_refused_app_token_names_SLACK_APP_TOKEN_and_slacks_error(fake, capsys):
+    with pytest.raises(StartupError) as caught:
+        check_app_token(settings_for(fake, SLACK_APP_TOKEN="xapp-1-A0APP-1-revoked"))
+    assert caught.value.code == 2
+    err = capsys.readouterr().err
+    assert "SLACK_APP_TOKEN" in err and "invalid_auth" in err
+    assert "xapp-1-A0APP-1-revoked" not in err  # a token is never printed
+
+
+def test_an_unreachable_api_names_SLACK_API_URL(capsys):
+    url = f"http://127.0.0.1:{free_port()}/api/"  # nothing listens there
+    with pytest.raises(StartupError):
+        check_app_token(load("socket", SLACK_API_URL=url))
+    err = capsys.readouterr().err
+    assert "SLACK_API_URL" in err and url in err and "SLACK_APP_TOKEN" not in err
+
+
+def test_a_missing_app_token_is_named(fake, capsys):
+    with pytest.raises(StartupError):
+        check_app_token(SlackSettings("xoxb-1", "", "", fake.url, "redis://h", "C1", 3000, 10.0))
+    assert "SLACK_APP_TOKEN is not set" in capsys.readouterr().err
+
+
+def test_check_slack_moved_here_still_checks_the_bot_token_and_channel(fake, capsys):
+    check_slack(settings_for(fake))
+    assert fake.calls_to("auth.test") and fake.calls_to("conversations.info")
+    fake.fail_next("auth.test", error="invalid_auth")
+    with pytest.raises(StartupError):
+        check_slack(settings_for(fake))
+    assert "SLACK_BOT_TOKEN was refused by Slack (invalid_auth)" in capsys.readouterr().err
+    fake.channels["CAGENTS"] = {"is_member": False}
+    with pytest.raises(StartupError):
+        check_slack(settings_for(fake))
+    assert "AGENT_CHANNEL_ID CAGENTS: the app is not a member" in capsys.readouterr().err
