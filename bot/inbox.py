@@ -75,11 +75,12 @@ class Inbox:
     names one stream, so one slot)."""
 
     def __init__(self, client: Any, shards: int = DEFAULT_SHARDS, consumer: str | None = None,
-                 claim_idle_ms: int = 30_000, blocking_client: Any = None) -> None:
+                 claim_idle_ms: int = 30_000, blocking_client: Any = None, intake_client: Any = None) -> None:
         if shards < 1:
             raise ValueError("an inbox needs at least one shard")
         self.client = client
         self.blocking_client = blocking_client or client  # XREADGROUP BLOCK needs a longer socket timeout
+        self.intake_client = intake_client or client  # `put` may want one short try (a caller is waiting)
         self.shards = shards
         self.consumer = consumer or f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
         self.claim_idle_ms = claim_idle_ms
@@ -107,7 +108,8 @@ class Inbox:
         acknowledge what it could not write."""
         self.ensure_groups()
         fields = {"k": kind, "r": routing_key, "p": json.dumps(payload, ensure_ascii=False, separators=(",", ":"))}
-        entry_id = self.client.xadd(stream_key(self.shard_of(routing_key)), fields, maxlen=STREAM_MAXLEN, approximate=True)
+        entry_id = self.intake_client.xadd(stream_key(self.shard_of(routing_key)), fields, maxlen=STREAM_MAXLEN,
+                                           approximate=True)
         return _text(entry_id)
 
     # -- reading ----------------------------------------------------------------------------

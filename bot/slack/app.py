@@ -17,7 +17,6 @@ from bot.slack.web import pace_rate_limits, web_client
 
 log = logging.getLogger(__name__)
 POST_INTERVAL_SECONDS = 1.0  # Slack: about one message a second per channel
-DEFAULT_RATE_LIMIT = 20
 
 
 def create_app(settings: SlackSettings, runtime: Runtime, socket_mode: bool = False, *,
@@ -32,7 +31,7 @@ def create_app(settings: SlackSettings, runtime: Runtime, socket_mode: bool = Fa
         settings=settings, engine=runtime.engine, store=runtime.store, content=runtime.content,
         client=client, home_team=me["team_id"], bot_user_id=me["user_id"],
         pacer=ChannelPacer(redis_client, post_interval_seconds) if post_interval_seconds > 0 else None,
-        rate_limit=UserRateLimit(redis_client, getattr(settings, "rate_limit_per_minute", DEFAULT_RATE_LIMIT)),
+        rate_limit=UserRateLimit(redis_client, settings.rate_limit_per_minute),
     )
     if ctx.pacer is not None:
         pace_rate_limits(client, ctx.pacer)

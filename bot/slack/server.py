@@ -7,11 +7,13 @@ import os
 from typing import Any
 
 from bot.app_context import StartupError, build_runtime
+from bot.slack.preflight import check_app_token, check_slack
 from bot.slack.settings import Mode, SettingsError, SlackSettings, load_settings
 
 log = logging.getLogger(__name__)
 
 INBOX_BLOCK_SECONDS = 0.5
+INTAKE_TIMEOUT = 0.5
 HEALTH_TIMEOUT = 0.2
 
 
@@ -25,30 +27,6 @@ def settings_or_exit(mode: Mode) -> SlackSettings:
     except (SettingsError, logs.LogSettingsError) as exc:
         raise StartupError(f"bad settings: {exc}") from None
     return settings
-
-
-def check_slack(settings: SlackSettings) -> None:
-    """Before serving: the token works, the Web API answers, and the app can post to the agent
-    channel. Each failure names the setting to fix (a worker that can't boot says nothing useful)."""
-    from slack_sdk.errors import SlackApiError
-
-    from bot.slack.web import web_client
-
-    client = web_client(settings)
-    try:
-        client.auth_test()
-    except SlackApiError as exc:
-        raise StartupError(f"SLACK_BOT_TOKEN was refused by Slack ({exc.response.get('error')})") from None
-    except Exception as exc:  # connection refused, DNS, TLS: the URL is wrong or unreachable
-        raise StartupError(f"cannot reach the Slack Web API at SLACK_API_URL ({settings.api_url}): {type(exc).__name__}") from None
-    try:
-        info = client.conversations_info(channel=settings.agent_channel_id)["channel"]
-    except SlackApiError as exc:
-        raise StartupError(f"AGENT_CHANNEL_ID {settings.agent_channel_id}: {exc.response.get('error')} "
-                           "(is the id right, and is the app invited to that channel?)") from None
-    if not info.get("is_member", True):
-        raise StartupError(f"AGENT_CHANNEL_ID {settings.agent_channel_id}: the app is not a member of that channel; "
-                           "invite it there (/invite @the-app) so it can post handoff cards")
 
 
 def wsgi_app(settings: SlackSettings) -> Any:
@@ -88,10 +66,14 @@ def start_inbox(ctx: Any, settings: SlackSettings) -> Any:
     from bot.redis_client import open_client
     from bot.slack.intake import handle_delivery
 
-    shards = int(getattr(settings, "inbox_shards", 8))
+    shards = settings.inbox_shards
     reader = open_client(settings.redis_url, command_timeout=INBOX_BLOCK_SECONDS + 1.0)
-    ctx.inbox = Inbox(ctx.store.redis, shards=shards, blocking_client=reader, claim_idle_ms=claim_idle_ms())
-    threads = int(getattr(settings, "web_threads", 8))
+    # Intake answers Slack while it waits: one try, half a second, then the polite notice and 503
+    # (Slack delivers again); a busy machine must still answer well within Slack's 3 s.
+    writer = open_client(settings.redis_url, command_timeout=INTAKE_TIMEOUT, retries=0)
+    ctx.inbox = Inbox(ctx.store.redis, shards=shards, blocking_client=reader, intake_client=writer,
+                      claim_idle_ms=claim_idle_ms())
+    threads = settings.web_threads
     return InboxWorkers(ctx.inbox, lambda d: handle_delivery(ctx, d), threads=threads).start()
 
 
@@ -143,14 +125,14 @@ def serve() -> int:
 
     class Server(BaseApplication):  # type: ignore[misc]
         def load_config(self) -> None:
-            self.cfg.set("bind", f"0.0.0.0:{settings.port}")
-            self.cfg.set("workers", int(os.environ.get("WEB_CONCURRENCY", "2")))
+            self.cfg.set("bind", settings.bind)
+            self.cfg.set("workers", settings.web_concurrency)
             self.cfg.set("worker_class", "gthread")
-            self.cfg.set("threads", int(os.environ.get("WEB_THREADS", "8")))
+            self.cfg.set("threads", settings.web_threads)
             self.cfg.set("timeout", 30)
             self.cfg.set("graceful_timeout", 10)
             self.cfg.set("accesslog", None)  # Slack request paths and timings only go to errorlog
-            self.cfg.set("loglevel", os.environ.get("LOG_LEVEL", "info").lower())
+            self.cfg.set("loglevel", settings.log_level)
 
         def load(self) -> Any:
             return wsgi_app(settings)
@@ -166,8 +148,10 @@ def socket() -> int:
     from bot.slack.app import create_app
 
     settings = settings_or_exit("socket")
+    claim_idle_ms()
     runtime = build_runtime(require_redis=True, redis_url=settings.redis_url)
     check_slack(settings)
+    check_app_token(settings)  # before saying it runs: Slack must accept the app token
     app, ctx = create_app(settings, runtime, socket_mode=True)
     start_inbox(ctx, settings)
     from bot.slack import reminders
