@@ -172,3 +172,13 @@ def test_slack_problems_at_start_up_name_the_setting(fake, redis_server, fault, 
         fake.reset()
     assert done.returncode == 2, done.stderr[-500:]
     assert named in done.stderr and "Traceback" not in done.stderr
+
+
+def test_socket_mode_names_the_app_token_slack_refuses(fake, redis_server):
+    env = app_env(fake, redis_server.url, 1, SLACK_APP_TOKEN="xapp-1-A0APP-1-revoked")
+    done = subprocess.run([sys.executable, "-m", "bot", "socket"], cwd=ROOT, env=env, capture_output=True, text=True,
+                          timeout=60)
+    assert done.returncode == 2, done.stderr[-500:]
+    assert "SLACK_APP_TOKEN" in done.stderr and "invalid_auth" in done.stderr and "Traceback" not in done.stderr
+    assert "xapp-1-A0APP-1-revoked" not in done.stderr  # the token itself is never printed
+    assert fake.calls_to("apps.connections.open")
