@@ -10,7 +10,7 @@ import time
 import pytest
 
 from bot.inbox import Inbox
-from bot.slack import outbox
+from bot.slack import outbox, posted
 from bot.slack.codec import conversation_key
 from bot.store import OutboxItem, outbox_key, state_key, transcript_key
 from bot.turn import Inbound
@@ -27,7 +27,8 @@ HOME = "T_HOME"
 
 @pytest.fixture()
 def fake():
-    with FakeSlackAPI(users={PROSPECT: {"name": "hanako"}, COLLEAGUE: {"name": "taro"}},
+    with FakeSlackAPI(users={PROSPECT: {"name": "hanako"}, COLLEAGUE: {"name": "taro"},
+                             "UAGENT1": {"name": "sato", "real_name": "佐藤 一郎", "profile": {"display_name": "佐藤"}}},
                       channel_members={AGENT_CHANNEL: AGENT_MEMBERS}) as api:
         yield api
 
@@ -62,7 +63,7 @@ def test_an_event_is_queued_before_it_is_acknowledged_and_answered_by_the_inbox_
     [quote] = fake.wait_for("chat.postMessage", is_in(CHANNEL, root))
     assert "5,860円" in quote.params["text"]
     meta = quote.params["metadata"]
-    assert meta["event_type"] == outbox.EVENT_TYPE and meta["event_payload"]["reply_id"]
+    assert meta["event_type"] == posted.EVENT_TYPE and meta["event_payload"]["reply_id"]
     assert bot.ctx.inbox.depth() == 0  # done and forgotten
     assert bot.ctx.store.outbox_size(conversation_key(HOME, CHANNEL, root)) == 0
 
@@ -257,3 +258,25 @@ def test_a_retry_after_from_slack_holds_the_channel_for_everyone(slack_runtime, 
         bot.close()
     assert later.ts - limited.ts >= 1.9  # nobody posted into the channel Slack told to wait
     assert elsewhere.ts - limited.ts < 1.5  # other channels went on
+
+
+def test_an_agents_reply_is_relayed_once_however_often_it_is_processed(slack, fake, bot):
+    from tests.slack_app import card_for
+
+    _, _, root = slack.message(CHANNEL, PROSPECT, "担当者と話したい")
+    fake.wait_for("chat.postMessage", is_in(CHANNEL, root))
+    [card] = card_for(fake)
+    click(slack, "UAGENT1", dict(card, channel=AGENT_CHANNEL), "担当する")
+    fake.wait_for("chat.postMessage", is_in(CHANNEL, root), count=2)  # 「担当の…が対応します」
+    relayed = lambda c: is_in(CHANNEL, root)(c) and c.params.get("username")  # noqa: E731
+    _, event_id, _ = slack.message(AGENT_CHANNEL, "UAGENT1", "佐藤です。ご連絡ありがとうございます。", thread_ts=card["ts"])
+    fake.wait_for("chat.postMessage", relayed)
+    slack.redeliver(event_id, retry_num=1)
+    fake.assert_no_call("chat.postMessage", relayed, count=1)
+    # A worker marked the next one taken, then died before relaying it: processed again, it goes out.
+    ts = "1700009999.000100"
+    bot.ctx.store.first_time(f"msg:{AGENT_CHANNEL}:{ts}", 3600)
+    slack.message(AGENT_CHANNEL, "UAGENT1", "お見積りをお送りします。", ts=ts, thread_ts=card["ts"])
+    [_, second] = fake.wait_for("chat.postMessage", relayed, count=2)
+    assert second.params["text"] == "お見積りをお送りします。"
+    fake.assert_no_call("chat.postMessage", relayed, count=2)

@@ -26,6 +26,7 @@ from bot.slack.agents import Agent, verified_agent
 from bot.slack.cards import AGENT_LANG
 from bot.slack.codec import Click, CloseSubmission, parse_value, split_key
 from bot.slack.context import SlackContext
+from bot.slack.posted import already_posted, metadata
 from bot.slack.text import agent_text, plain_text
 from bot.slack.web import permalink, post_reply, post_with_retry, refuse
 from bot.store import CardRef
@@ -205,15 +206,20 @@ class CardReply:
     user_team: str | None
     text: str
     card: CardRef
+    ts: str = ""
+    again: bool = False
 
 
-def relay_from_agent(ctx: SlackContext, event: dict[str, Any]) -> None:
-    """An agent's reply in a card's thread: to the prospect, as the agent, if they own it."""
+def relay_from_agent(ctx: SlackContext, event: dict[str, Any], again: bool = False) -> None:
+    """An agent's reply in a card's thread: to the prospect, as the agent, if they own it.
+    `again`: this message was taken before (a crash may have come before or after its relay):
+    it is relayed only if the prospect's thread does not already show it."""
     channel, thread_ts = event.get("channel", ""), event.get("thread_ts", "")
     card = ctx.store.card(channel, thread_ts)
     if card is None:
         return  # agents talking among themselves
-    _relay_reply(ctx, CardReply(channel, thread_ts, event.get("user", ""), event.get("user_team"), event.get("text") or "", card))
+    _relay_reply(ctx, CardReply(channel, thread_ts, event.get("user", ""), event.get("user_team"), event.get("text") or "",
+                                card, event.get("ts", ""), again))
 
 
 def in_card_thread(ctx: SlackContext, reply: CardReply) -> Place:
@@ -226,6 +232,10 @@ def _relay_reply(ctx: SlackContext, agent: Agent, reply: CardReply) -> None:
         return
     text = agent_text(reply.text, ctx.bot_user_id)
     key = reply.card.key
+    prospect_channel, root = split_key(key)
+    relay_id = f"agent:{reply.channel}:{reply.ts}"
+    if reply.again and already_posted(ctx, prospect_channel, root, relay_id):
+        return
     try:
         desk(ctx).agent_said(key, reply.card.handoff_id, agent.id, text)
     except HandoffRefused as refused:
@@ -234,6 +244,5 @@ def _relay_reply(ctx: SlackContext, agent: Agent, reply: CardReply) -> None:
         message = ctx.say("refuse_claim_first", AGENT_LANG) if waiting else cards.refusal_text(ctx.content, refused)
         refuse(ctx, reply.channel, reply.user_id, message, reply.thread_ts)
         return
-    prospect_channel, root = split_key(key)
     post_with_retry(ctx, channel=prospect_channel, thread_ts=root, text=text, username=agent.name,
-                    icon_url=agent.icon, unfurl_links=False)
+                    icon_url=agent.icon, unfurl_links=False, metadata=metadata(relay_id))

@@ -18,28 +18,20 @@ import logging
 import threading
 from typing import Any
 
-from slack_sdk.errors import SlackApiError
-
 from bot.logs import key_hash
 from bot.slack import handoffs
 from bot.slack.cards import AGENT_LANG
 from bot.slack.blocks import escape, fallback_text
 from bot.slack.codec import split_key
 from bot.slack.context import SlackContext
+from bot.slack.posted import already_posted, metadata
 from bot.slack.web import RateLimited, post_reply, post_with_retry
 from bot.store import OutboxItem
 from bot.turn import Outbound
 
 log = logging.getLogger(__name__)
 
-EVENT_TYPE = "cyber_quote_reply"
 LOCKED_RETRY_SECONDS = 0.5
-HISTORY_LIMIT = 200
-
-
-def metadata(reply_id: str) -> dict[str, Any]:
-    """What a posted reply carries so it can be recognised after a crash."""
-    return {"event_type": EVENT_TYPE, "event_payload": {"reply_id": reply_id}}
 
 
 def drain(ctx: SlackContext, key: str) -> float:
@@ -58,7 +50,7 @@ def drain(ctx: SlackContext, key: str) -> float:
             wait = ctx.pacer.wait_seconds(target[0]) if ctx.pacer is not None else 0.0
             if wait > 0:
                 return wait
-            if item.attempted and _already_posted(ctx, target, item.id):
+            if item.attempted and already_posted(ctx, target[0], target[1], item.id):
                 log.info("outbox reply recognised as already posted", extra={"fields": {"key_hash": key_hash(key)}})
                 ctx.store.outbox_done(key)
                 continue
@@ -107,26 +99,6 @@ def _post(ctx: SlackContext, target: tuple[str, str | None], out: Outbound, item
                                text=fallback_text(text), unfurl_links=False, unfurl_media=False, metadata=metadata(item.id))
     return post_reply(ctx, channel, thread_ts, out, defer_rate_limits=True, unfurl_links=False, unfurl_media=False,
                       metadata=metadata(item.id))
-
-
-def _already_posted(ctx: SlackContext, target: tuple[str, str | None], reply_id: str) -> bool:
-    """Does the thread (or DM) already hold the message carrying `reply_id`? When Slack can't
-    say, assume not: a reply twice is better than a reply lost."""
-    channel, thread_ts = target
-    try:
-        if thread_ts:
-            page = ctx.client.conversations_replies(channel=channel, ts=thread_ts, include_all_metadata=True,
-                                                    limit=HISTORY_LIMIT)
-        else:
-            page = ctx.client.conversations_history(channel=channel, include_all_metadata=True, limit=HISTORY_LIMIT)
-    except SlackApiError as exc:
-        log.warning("looking for a posted reply failed (%s)", exc.response.get("error"))
-        return False
-    for message in page.get("messages") or []:
-        meta = message.get("metadata") or {}
-        if meta.get("event_type") == EVENT_TYPE and (meta.get("event_payload") or {}).get("reply_id") == reply_id:
-            return True
-    return False
 
 
 def _announce(ctx: SlackContext, key: str, out: Outbound) -> None:

@@ -65,8 +65,9 @@ def handle_prospect_message(ctx: SlackContext, event: dict[str, Any]) -> str | N
     channel, ts = event.get("channel", ""), event.get("ts", "")
     thread_ts = event.get("thread_ts")
     if channel == ctx.settings.agent_channel_id:
-        if thread_ts and ctx.store.first_time(f"msg:{channel}:{ts}", SEEN_TTL_SECONDS):
-            handoffs.relay_from_agent(ctx, event)
+        if thread_ts:  # taken before: relayed only if the prospect's thread doesn't show it yet
+            again = not ctx.store.first_time(f"msg:{channel}:{ts}", SEEN_TTL_SECONDS)
+            handoffs.relay_from_agent(ctx, event, again=again)
         return None
     is_dm = event.get("channel_type") == "im" or channel.startswith("D")
     root = None if is_dm else (thread_ts or ts)
