@@ -28,7 +28,7 @@ import threading
 import time
 import zlib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import redis
@@ -38,6 +38,7 @@ log = logging.getLogger(__name__)
 GROUP = "bot"
 DEFAULT_SHARDS = 8
 MAX_ATTEMPTS = 5
+READ_BLOCK_MS = 500  # how long a reader waits for new entries (its client's timeout must be longer)
 LOCAL_RETRIES = 6
 RETRY_BASE_SECONDS = 0.5
 RETRY_CAP_SECONDS = 8.0
@@ -59,7 +60,7 @@ class Delivery:
     retries: int = 0  # times this process has already retried it after a failure
 
     def retried(self) -> "Delivery":
-        return Delivery(self.shard, self.entry_id, self.kind, self.routing_key, self.payload, self.attempts, self.retries + 1)
+        return replace(self, retries=self.retries + 1)
 
 
 def stream_key(shard: int) -> str:
@@ -155,7 +156,7 @@ class Inbox:
             if attempts > MAX_ATTEMPTS:
                 self._bury(d)
                 continue
-            out.append(Delivery(d.shard, d.entry_id, d.kind, d.routing_key, d.payload, attempts))
+            out.append(replace(d, attempts=attempts))
         return out
 
     def touch(self, delivery: Delivery) -> None:
@@ -242,7 +243,7 @@ class InboxWorkers:
                 if time.monotonic() >= next_claim:
                     batch = self.inbox.reclaim(shard)
                     next_claim = time.monotonic() + self.inbox.claim_idle_ms / 2000
-                batch += self.inbox.read(shard, block_ms=500)
+                batch += self.inbox.read(shard, block_ms=READ_BLOCK_MS)
             except Exception as exc:  # Redis away: wait and read again; nothing is lost
                 self._error(exc)
                 self.stopping.wait(0.5)

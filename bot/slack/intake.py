@@ -24,7 +24,7 @@ from slack_sdk.errors import SlackApiError
 from bot.inbox import Delivery
 from bot.normalize import detect_language
 from bot.slack.context import SlackContext
-from bot.slack.listeners.messages import handle_prospect_message, is_person_message
+from bot.slack.listeners.messages import handle_prospect_message, is_person_message, place_of
 from bot.slack.outbox import drain
 from bot.slack.text import plain_text, scrub
 
@@ -37,10 +37,8 @@ KIND_EVENT = "event"
 def routing_key(event: dict[str, Any]) -> str:
     """The conversation an event belongs to, for ordering: one shard and one worker thread
     take all of a conversation's messages, in the order they came."""
-    channel = event.get("channel", "")
-    if event.get("channel_type") == "im" or channel.startswith("D"):
-        return channel
-    return f"{channel}:{event.get('thread_ts') or event.get('ts', '')}"
+    channel, root = place_of(event)
+    return channel if root is None else f"{channel}:{root}"
 
 
 def scrubbed(value: Any) -> Any:
@@ -100,10 +98,10 @@ def handle_delivery(ctx: SlackContext, delivery: Delivery) -> float | None:
 def _expects_answer(ctx: SlackContext, event: dict[str, Any]) -> bool:
     """Would the bot normally answer this message? DMs, mentions and top-level channel
     messages; a reply in some thread may be people talking among themselves."""
-    channel = event.get("channel", "")
+    channel, root = place_of(event)
     if channel == ctx.settings.agent_channel_id or not plain_text(event.get("text") or "", ctx.bot_user_id):
         return False
-    if event.get("channel_type") == "im" or channel.startswith("D") or event.get("type") == "app_mention":
+    if root is None or event.get("type") == "app_mention":
         return True
     thread_ts = event.get("thread_ts")
     return not thread_ts or thread_ts == event.get("ts") or f"<@{ctx.bot_user_id}>" in (event.get("text") or "")
@@ -111,9 +109,7 @@ def _expects_answer(ctx: SlackContext, event: dict[str, Any]) -> bool:
 
 def tell_unavailable(ctx: SlackContext, event: dict[str, Any]) -> None:
     """The polite "please give us a moment", in the prospect's language, without Redis."""
-    channel = event.get("channel", "")
-    is_dm = event.get("channel_type") == "im" or channel.startswith("D")
-    thread = None if is_dm else (event.get("thread_ts") or event.get("ts"))
+    channel, thread = place_of(event)
     lang = detect_language(plain_text(event.get("text") or "", ctx.bot_user_id))
     try:  # one attempt: Slack is waiting for our answer to its request
         ctx.client.chat_postMessage(channel=channel, thread_ts=thread, text=ctx.say("store_unavailable", lang))

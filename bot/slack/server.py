@@ -12,7 +12,6 @@ from bot.slack.settings import Mode, SettingsError, SlackSettings, load_settings
 
 log = logging.getLogger(__name__)
 
-INBOX_BLOCK_SECONDS = 0.5
 INTAKE_TIMEOUT = 0.5
 HEALTH_TIMEOUT = 0.2
 
@@ -42,12 +41,12 @@ def wsgi_app(settings: SlackSettings) -> Any:
     logs.configure()  # in the worker too: gunicorn set up its own logging after the fork
     runtime = build_runtime(require_redis=True, redis_url=settings.redis_url)
     app, ctx = create_app(settings, runtime)
-    workers = start_inbox(ctx, settings)
+    start_inbox(ctx, settings)
     from bot.slack import reminders
 
     reminders.start_background(ctx)
     bolt = signed_only(SlackRequestHandler(app, path="/slack/events"), settings.signing_secret)
-    health = HealthCheck(settings.redis_url, workers.inbox)
+    health = HealthCheck(settings.redis_url)
 
     def application(environ: dict[str, Any], start_response: Any) -> Any:
         if environ.get("PATH_INFO") == "/healthz" and environ.get("REQUEST_METHOD") in ("GET", "HEAD"):
@@ -62,12 +61,12 @@ def wsgi_app(settings: SlackSettings) -> Any:
 
 def start_inbox(ctx: Any, settings: SlackSettings) -> Any:
     """Switch the durable inbox on for this process and start reading it."""
-    from bot.inbox import Inbox, InboxWorkers
+    from bot.inbox import READ_BLOCK_MS, Inbox, InboxWorkers
     from bot.redis_client import open_client
     from bot.slack.intake import handle_delivery
 
     shards = settings.inbox_shards
-    reader = open_client(settings.redis_url, command_timeout=INBOX_BLOCK_SECONDS + 1.0)
+    reader = open_client(settings.redis_url, command_timeout=READ_BLOCK_MS / 1000 + 1.0)
     # Intake answers Slack while it waits: one try, half a second, then the polite notice and 503
     # (Slack delivers again); a busy machine must still answer well within Slack's 3 s.
     writer = open_client(settings.redis_url, command_timeout=INTAKE_TIMEOUT, retries=0)
@@ -94,12 +93,11 @@ class HealthCheck:
     """Redis answers (every primary, and the cluster says ok, in cluster mode) within
     HEALTH_TIMEOUT: one try with a short timeout, so /healthz answers within half a second."""
 
-    def __init__(self, redis_url: str, inbox: Any) -> None:
+    def __init__(self, redis_url: str) -> None:
         from bot.redis_client import is_cluster, open_client
 
         self.cluster = is_cluster(redis_url)
         self.client = open_client(redis_url, command_timeout=HEALTH_TIMEOUT, retries=0)
-        self.inbox = inbox
 
     def check(self) -> tuple[bool, str]:
         try:

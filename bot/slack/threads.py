@@ -37,9 +37,6 @@ class ThreadMemory:
         self._known[(channel, thread_ts)] = (time.monotonic(), answer)
         return answer
 
-    def remember(self, channel: str, thread_ts: str) -> None:
-        self._known[(channel, thread_ts)] = (time.monotonic(), True)
-
 
 def _bot_posted_in(client: WebClient, bot_user_id: str, channel: str, thread_ts: str) -> bool:
     try:

@@ -50,6 +50,15 @@ def is_person_message(ctx: SlackContext, event: dict[str, Any]) -> bool:
     )
 
 
+def place_of(event: dict[str, Any]) -> tuple[str, str | None]:
+    """Where a message belongs: (channel, thread root), the root None in a DM (one
+    conversation per DM) and the message's own ts for a top-level channel message."""
+    channel = event.get("channel", "")
+    if event.get("channel_type") == "im" or channel.startswith("D"):
+        return channel, None
+    return channel, event.get("thread_ts") or event.get("ts", "")
+
+
 def handle_prospect_message(ctx: SlackContext, event: dict[str, Any]) -> str | None:
     """One prospect message, processed once however often it arrives.
 
@@ -69,8 +78,8 @@ def handle_prospect_message(ctx: SlackContext, event: dict[str, Any]) -> str | N
             again = not ctx.store.first_time(f"msg:{channel}:{ts}", SEEN_TTL_SECONDS)
             handoffs.relay_from_agent(ctx, event, again=again)
         return None
-    is_dm = event.get("channel_type") == "im" or channel.startswith("D")
-    root = None if is_dm else (thread_ts or ts)
+    _, root = place_of(event)
+    is_dm = root is None
     key = ctx.conversation_key(channel, root)
     raw = scrub(event.get("text") or "")
     mentioned = event.get("type") == "app_mention" or bool(ctx.bot_user_id and f"<@{ctx.bot_user_id}>" in raw)
