@@ -194,3 +194,11 @@ def test_check_slack_moved_here_still_checks_the_bot_token_and_channel(fake, cap
     with pytest.raises(StartupError):
         check_slack(settings_for(fake))
     assert "AGENT_CHANNEL_ID CAGENTS: the app is not a member" in capsys.readouterr().err
+
+
+def test_inbox_claim_idle_seconds_is_read_and_checked_with_the_others():
+    assert load().inbox_claim_idle_seconds == 30.0
+    assert load(INBOX_CLAIM_IDLE_SECONDS="2.5").inbox_claim_idle_seconds == 2.5
+    for bad in ("0.5", "3601", "soon", "nan"):
+        message = refused(INBOX_CLAIM_IDLE_SECONDS=bad, WEB_THREADS="0")
+        assert "INBOX_CLAIM_IDLE_SECONDS must be a number of seconds from 1 to 3600" in message and "WEB_THREADS" in message

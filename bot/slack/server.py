@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
 from typing import Any
 
 from bot.app_context import StartupError, build_runtime
@@ -71,22 +70,9 @@ def start_inbox(ctx: Any, settings: SlackSettings) -> Any:
     # (Slack delivers again); a busy machine must still answer well within Slack's 3 s.
     writer = open_client(settings.redis_url, command_timeout=INTAKE_TIMEOUT, retries=0)
     ctx.inbox = Inbox(ctx.store.redis, shards=shards, blocking_client=reader, intake_client=writer,
-                      claim_idle_ms=claim_idle_ms())
+                      claim_idle_ms=int(settings.inbox_claim_idle_seconds * 1000))
     threads = settings.web_threads
     return InboxWorkers(ctx.inbox, lambda d: handle_delivery(ctx, d), threads=threads).start()
-
-
-def claim_idle_ms() -> int:
-    """INBOX_CLAIM_IDLE_SECONDS: how long an entry a worker took may sit unfinished before
-    another worker takes it over (the worker died). Longer than any turn takes."""
-    raw = os.environ.get("INBOX_CLAIM_IDLE_SECONDS", "").strip() or "30"
-    try:
-        seconds = float(raw)
-    except ValueError:
-        seconds = -1
-    if not 1 <= seconds <= 3600:
-        raise StartupError(f"INBOX_CLAIM_IDLE_SECONDS must be a number of seconds from 1 to 3600, got {raw!r}")
-    return int(seconds * 1000)
 
 
 class HealthCheck:
@@ -117,7 +103,6 @@ def serve() -> int:
     from gunicorn.app.base import BaseApplication
 
     settings = settings_or_exit("http")
-    claim_idle_ms()
     build_runtime(require_redis=True, redis_url=settings.redis_url)  # fail fast, before forking
     check_slack(settings)
 
@@ -146,7 +131,6 @@ def socket() -> int:
     from bot.slack.app import create_app
 
     settings = settings_or_exit("socket")
-    claim_idle_ms()
     runtime = build_runtime(require_redis=True, redis_url=settings.redis_url)
     check_slack(settings)
     check_app_token(settings)  # before saying it runs: Slack must accept the app token

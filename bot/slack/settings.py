@@ -48,6 +48,7 @@ class SlackSettings:
     rate_limit_per_minute: int = 20
     inbox_shards: int = 8
     redis_cluster: bool = False
+    inbox_claim_idle_seconds: float = 30.0
 
     @property
     def bind(self) -> str:
@@ -93,12 +94,16 @@ def load_settings(mode: Mode, env: dict[str, str] | None = None) -> SlackSetting
     rate_limit = _int(env, "RATE_LIMIT_PER_MINUTE", 20, 1, 1_000_000, problems)
     inbox_shards = _int(env, "INBOX_SHARDS", 8, 1, 64, problems)
     _int(env, "CONVERSATION_TTL_DAYS", 30, 1, 36_500, problems)  # applied by bot.app_context
-    remind = _minutes(env, "HANDOFF_REMIND_MINUTES", 10.0, problems)
+    remind = _number(env, "HANDOFF_REMIND_MINUTES", 10.0, 0.01, 24 * 60, "minutes", problems)
+    # How long an inbox entry a worker took may sit unfinished before another worker takes it
+    # over (the worker died): longer than any turn takes.
+    claim_idle = _number(env, "INBOX_CLAIM_IDLE_SECONDS", 30.0, 1, 3600, "seconds", problems)
     if problems:
         raise SettingsError("; ".join(problems))
     return SlackSettings(bot_token, signing_secret, app_token, api_url, redis_url, agent_channel, port, remind,
                          host=host, web_concurrency=web_concurrency, web_threads=web_threads, log_level=log_level,
-                         rate_limit_per_minute=rate_limit, inbox_shards=inbox_shards, redis_cluster=redis_cluster)
+                         rate_limit_per_minute=rate_limit, inbox_shards=inbox_shards, redis_cluster=redis_cluster,
+                         inbox_claim_idle_seconds=claim_idle)
 
 
 def _int(env: dict[str, str], name: str, default: int, low: int, high: int, problems: list[str]) -> int:
@@ -111,8 +116,9 @@ def _int(env: dict[str, str], name: str, default: int, low: int, high: int, prob
     return int(raw)
 
 
-def _minutes(env: dict[str, str], name: str, default: float, problems: list[str]) -> float:
-    """Minutes, decimals allowed (0.5 = 30 s), from 0.6 s to a day."""
+def _number(env: dict[str, str], name: str, default: float, low: float, high: float, unit: str,
+            problems: list[str]) -> float:
+    """A number of `unit`, decimals allowed (0.5 minutes = 30 s), from `low` to `high`."""
     raw = env.get(name, "").strip()
     if not raw:
         return default
@@ -120,8 +126,8 @@ def _minutes(env: dict[str, str], name: str, default: float, problems: list[str]
         value = float(raw)
     except ValueError:
         value = -1.0
-    if not 0.01 <= value <= 24 * 60:  # also refuses nan
-        problems.append(f"{name} must be a number of minutes from 0.01 to 1440, got {raw!r}")
+    if not low <= value <= high:  # also refuses nan
+        problems.append(f"{name} must be a number of {unit} from {low:g} to {high:g}, got {raw!r}")
         return default
     return value
 
