@@ -35,11 +35,19 @@ def run_bot(args: list[str], stdin: str | bytes = "", **env: str) -> subprocess.
 
 
 def chat(lines: list[str], *extra_args: str, **env: str) -> tuple[list[dict[str, Any]], subprocess.CompletedProcess[str]]:
-    """Feed `lines` to `chat --jsonl`; return the parsed replies (shape-checked) and the process."""
+    """Feed `lines` to `chat --jsonl`; return the bot's parsed replies (shape-checked) and the
+    process. The terminal's own lines and the agent's (see `talk`) are checked, not returned."""
+    said, proc = talk(lines, *extra_args, **env)
+    return [line for line in said if who(line) == "bot"], proc
+
+
+def talk(lines: list[str], *extra_args: str, **env: str) -> tuple[list[dict[str, Any]], subprocess.CompletedProcess[str]]:
+    """Like `chat`, but every line the terminal printed: the bot's replies, the agent's
+    ("from": "agent") and the terminal's own notes ("kind": "terminal_note"), in order."""
     proc = run_bot(["chat", "--jsonl", *extra_args], "".join(line + "\n" for line in lines), **env)
-    replies = [json.loads(line) for line in proc.stdout.splitlines()]
-    for reply in replies:
-        assert set(reply) == REPLY_KEYS, reply
+    said = [json.loads(line) for line in proc.stdout.splitlines()]
+    for reply in said:
+        assert set(reply) - REPLY_KEYS <= {"kind", "from"} and REPLY_KEYS <= set(reply), reply
         assert isinstance(reply["text"], str) and reply["text"].strip()
         assert isinstance(reply["state"], str) and reply["state"]
         assert isinstance(reply["handoff"], bool)
@@ -49,7 +57,23 @@ def chat(lines: list[str], *extra_args: str, **env: str) -> tuple[list[dict[str,
             assert set(q) == QUOTE_KEYS, q
             assert q["plan"] in ("plan1", "plan2")
             assert all(isinstance(q[k], int) for k in ("sales_yen", "monthly_yen", "annual_yen"))
-    return replies, proc
+    return said, proc
+
+
+def who(line: dict[str, Any]) -> str:
+    """Who a printed line is from: "bot", "agent" or "note" (the terminal itself)."""
+    if line.get("kind") == "terminal_note":
+        assert "from" not in line, line
+        return "note"
+    if "from" in line:
+        assert line["from"] == "agent" and "kind" not in line, line
+        return "agent"
+    assert set(line) == REPLY_KEYS, line
+    return "bot"
+
+
+def japanese(text: str) -> bool:
+    return any("\u3040" <= ch <= "\u30ff" for ch in text)
 
 
 def quote_of(reply: dict[str, Any]) -> tuple[str, str, int, int]:
@@ -124,7 +148,7 @@ def test_chat_english_conversation() -> None:
     assert faq["faq"] == "fines" and faq["quote"] is None and "not covered" in faq["text"]
     assert quote_of(corrected)[:2] == ("retail", "plan1")
     for reply in replies:  # no Japanese in an English conversation
-        assert not any("\u3040" <= ch <= "\u30ff" for ch in reply["text"]), reply["text"]
+        assert not japanese(reply["text"]), reply["text"]
 
 
 def test_chat_faq_question_carries_the_faq_id_and_the_quote_resumes() -> None:
@@ -233,6 +257,103 @@ def test_chat_unreachable_redis_exits_non_zero_naming_redis_url() -> None:
     assert proc.returncode != 0
     assert "REDIS_URL" in proc.stderr and "Traceback" not in proc.stderr
     assert proc.stdout == ""
+
+
+# -- chat after a handoff: no agent in the terminal, /agent and /close -----------------------
+
+TO_A_PERSON = ["売上5億の製造業です", "担当者と話したい"]
+
+
+def handoff_closed(lang: str) -> str:
+    from bot.content.bundle import load_content
+
+    return load_content().messages.say("handoff_closed", lang)
+
+
+def test_chat_handoff_in_japanese_says_no_agent_is_connected_once() -> None:
+    said, proc = talk([*TO_A_PERSON, "まだですか"])
+    assert proc.returncode == 0, proc.stderr
+    assert [who(line) for line in said] == ["bot", "bot", "note", "bot"]  # the note once, right after the handoff
+    handoff, note = said[1], said[2]
+    assert handoff["handoff"] is True and handoff["state"] == "with_person"
+    assert "/agent" in note["text"] and "/close" in note["text"]
+    assert japanese(note["text"])
+
+
+def test_chat_handoff_in_english_says_it_in_english() -> None:
+    said, proc = talk(["Hello", "I would like to talk to a person", "/agent"])
+    assert proc.returncode == 0, proc.stderr
+    assert [who(line) for line in said] == ["bot", "bot", "note", "note"]
+    assert said[1]["handoff"] is True
+    for note in said[2:]:
+        assert "/agent" in note["text"] and not japanese(note["text"]), note["text"]
+    assert "/close" in said[2]["text"]
+
+
+def test_chat_empty_lines_while_with_a_person_print_nothing() -> None:
+    said, proc = talk([*TO_A_PERSON, "", "   ", "\u3000"])
+    assert proc.returncode == 0, proc.stderr
+    assert [who(line) for line in said] == ["bot", "bot", "note"]
+
+
+def test_chat_agent_command_answers_as_the_agent() -> None:
+    said, proc = talk([*TO_A_PERSON, "/agent こんにちは", "/agent", "/agent お待たせしました"])
+    assert proc.returncode == 0, proc.stderr
+    after = said[3:]
+    # the first /agent claims the handoff (the prospect is told who joined), then speaks
+    assert [who(line) for line in after] == ["bot", "agent", "note", "agent"]
+    claimed, hello, usage, again = after
+    assert claimed["state"] == "with_person" and japanese(claimed["text"])
+    assert hello["text"] == "こんにちは" and again["text"] == "お待たせしました"
+    assert "/agent" in usage["text"]  # /agent without text: how to use it
+    assert "こんにちは" not in proc.stderr and "Traceback" not in proc.stderr
+
+
+@pytest.mark.parametrize("agent_first", [True, False], ids=["after-agent", "while-waiting"])
+def test_chat_close_ends_the_handoff_and_the_bot_answers_again(agent_first: bool) -> None:
+    lines = [*TO_A_PERSON, *(["/agent こんにちは"] if agent_first else []), "/close", "売上5億の小売業です"]
+    said, proc = talk(lines)
+    assert proc.returncode == 0, proc.stderr
+    closed, quoted = said[-2], said[-1]
+    assert who(closed) == "bot" and closed["text"] == handoff_closed("ja")
+    assert closed["state"] != "with_person" and closed["handoff"] is False
+    assert who(quoted) == "bot" and quote_of(quoted)[:2] == ("retail", "plan1")
+
+
+def test_chat_close_in_english_gives_the_english_notice() -> None:
+    said, proc = talk(["Hello", "I would like to talk to a person", "/close"])
+    assert proc.returncode == 0, proc.stderr
+    assert said[-1]["text"] == handoff_closed("en")
+
+
+def test_chat_agent_or_close_without_a_handoff_gets_a_polite_line() -> None:
+    said, proc = talk(["/agent こんにちは", "/close", "売上5億の製造業です", "/agent"])
+    assert proc.returncode == 0, proc.stderr
+    assert [who(line) for line in said] == ["note", "note", "bot", "note"]
+    for note in (said[0], said[1], said[3]):
+        assert japanese(note["text"]) and "こんにちは" not in note["text"]
+    assert quote_of(said[2])[:2] == ("manufacturing", "plan1")  # the commands were not taken as the prospect's
+
+
+def test_chat_interactive_handoff_agent_and_close() -> None:
+    stdin = "".join(line + "\n" for line in [*TO_A_PERSON, "", "/agent こんにちは", "/close", "売上5億の小売業です"])
+    proc = run_bot(["chat"], stdin)
+    assert proc.returncode == 0, proc.stderr
+    out = proc.stdout
+    note = next(line for line in out.splitlines() if line.startswith("note: "))
+    assert "/agent" in note and "/close" in note and japanese(note)
+    assert out.count("note: ") == 1
+    assert "\nagent: こんにちは\n" in out
+    assert f"bot: {handoff_closed('ja')}" in out
+    assert out.index(handoff_closed("ja")) < out.rindex("月額保険料")  # the bot answers again
+
+
+def test_chat_continued_handoff_notes_it_in_the_new_process(redis_url: str) -> None:
+    talk(TO_A_PERSON, "--conversation", "hand-1", REDIS_URL=redis_url)
+    said, proc = talk(["まだですか", "/agent こんにちは"], "--conversation", "hand-1", REDIS_URL=redis_url)
+    assert proc.returncode == 0, proc.stderr
+    assert [who(line) for line in said] == ["bot", "note", "bot", "agent"]
+    assert "/agent" in said[1]["text"]
 
 
 # -- quote -------------------------------------------------------------------------------------

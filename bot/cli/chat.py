@@ -1,4 +1,8 @@
-"""`python -m bot chat`: talk to the bot in a terminal, or drive it line by line (--jsonl)."""
+"""`python -m bot chat`: talk to the bot in a terminal, or drive it line by line (--jsonl).
+
+What each line does is TerminalChat's (bot/cli/terminal_agent.py); this module reads lines and
+shows replies: `bot:`, `agent:` (what the terminal's user wrote as the agent) and `note:` (the
+terminal's own remarks), or one JSON object each."""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ import sys
 import uuid
 
 from bot.app_context import build_runtime
+from bot.cli.terminal_agent import AGENT, NOTE, TerminalChat
 from bot.turn import Choice, Inbound, Outbound
 
 EMBEDDED_NOTE = "(REDIS_URL is not set: using an embedded in-process store; conversations end when this program does)"
@@ -26,25 +31,33 @@ def run(args: argparse.Namespace) -> int:
     if runtime.embedded:
         print(EMBEDDED_NOTE, file=sys.stderr)
     key = f"local:terminal:{args.conversation or uuid.uuid4().hex[:12]}"
+    terminal = TerminalChat(runtime, key, args.lang)
     if args.jsonl:
-        return _jsonl(runtime.engine, key)
-    return _interactive(runtime.engine, key, args.lang)
+        return _jsonl(terminal)
+    return _interactive(terminal)
 
 
-def _jsonl(engine, key: str) -> int:
+def _jsonl(terminal: TerminalChat) -> int:
     for line in sys.stdin:
-        text = line.rstrip("\r\n")
-        for out in engine.handle(key, Inbound(text=text)):
-            if out.to_agent:
-                continue
-            sys.stdout.write(json.dumps(out.as_json(), ensure_ascii=False) + "\n")
+        for out in terminal.turn(Inbound(text=line.rstrip("\r\n"))):
+            sys.stdout.write(json.dumps(_as_json(out), ensure_ascii=False) + "\n")
         sys.stdout.flush()
     return 0
 
 
-def _interactive(engine, key: str, lang: str) -> int:
+def _as_json(out: Outbound) -> dict[str, object]:
+    """A reply's fields; the agent's lines add "from", the terminal's own notes "kind"."""
+    data = out.as_json()
+    if out.kind == AGENT:
+        data["from"] = "agent"
+    elif out.kind == NOTE:
+        data["kind"] = NOTE
+    return data
+
+
+def _interactive(terminal: TerminalChat) -> int:
     print("(type a message; a number picks a button; Ctrl-D to quit)", file=sys.stderr)
-    choices = _show(engine.start(key, lang))
+    choices = _show(terminal.start())
     while True:
         try:
             text = input("> ")
@@ -53,15 +66,16 @@ def _interactive(engine, key: str, lang: str) -> int:
             return 0
         picked = _pick(choices, text)
         inbound = Inbound(text=picked.label, action=picked.action, value=picked.value) if picked else Inbound(text=text)
-        choices = _show(engine.handle(key, inbound)) or choices
+        choices = _show(terminal.turn(inbound)) or choices
+
+
+SPEAKERS = {AGENT: "agent", NOTE: "note"}
 
 
 def _show(outs: list[Outbound]) -> list[Choice]:
     choices: list[Choice] = []
     for out in outs:
-        if out.to_agent:
-            continue
-        print(f"\nbot: {out.text}")
+        print(f"\n{SPEAKERS.get(out.kind, 'bot')}: {out.text}")
         if out.choices:
             choices = out.choices
             print("     " + "  ".join(f"[{i}] {c.label}" for i, c in enumerate(choices, 1)))
