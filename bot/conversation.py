@@ -36,6 +36,28 @@ log = logging.getLogger(__name__)
 
 SMALL_TALK = (Intent.GREETING, Intent.THANKS, Intent.YES, Intent.NO)
 PLEASANTRIES = (Intent.GREETING, Intent.THANKS)
+ASKS_SOMETHING = (Intent.INCIDENT, Intent.HANDOFF, Intent.START_QUOTE)
+ABOUT_THE_QUOTE = (Intent.PRICE, Intent.PLAN1, Intent.PLAN2)
+
+
+class Superseded(Exception):
+    """A click on buttons that are no longer the live ones (an older message of the
+    conversation, or one a person's arrival retired): it changes nothing."""
+
+
+def serves(r: Reading) -> bool:
+    """Would the bot take this message up unasked? Asked of a top-level message in a shared
+    channel that nobody addressed to the bot: people of two companies talk there about many
+    things, and only a message that reads as something the bot serves starts a conversation
+    (a request for a quote or a person, an incident, sales and industry, or a question about
+    the product that the FAQ answers). Everything else is left to the people there."""
+    if r.empty or r.other_insurance or r.addressed:
+        return False
+    if r.intent in ASKS_SOMETHING or (r.amount is not None and r.industry is not None):
+        return True
+    if not r.topic:
+        return False
+    return r.question or r.has_facts or r.intent in ABOUT_THE_QUOTE or r.faq_confident
 
 
 
@@ -81,19 +103,30 @@ class Engine(Moves):
 
     # -- the contract ----------------------------------------------------------------------
 
-    def handle(self, key: str, inbound: Inbound, outbox: bool = False) -> list[Outbound]:
+    def read(self, text: str) -> Reading:
+        """What a message says (for a transport deciding whether to take it up; pass the
+        Reading on to `handle` so it is read once)."""
+        return read(text, self.content, self.faq)
+
+    def handle(self, key: str, inbound: Inbound, outbox: bool = False, reading: Reading | None = None) -> list[Outbound]:
         """One turn for conversation `key`; returns the replies to send, in order.
 
         An inbound whose `id` the conversation has already taken changes nothing and returns
         no replies (a redelivery). With `outbox`, the replies are also written to the
         conversation's outbox in the turn's own write, for a transport that posts them after
-        (and may crash in between)."""
+        (and may crash in between). A click on buttons that are no longer live raises
+        Superseded and changes nothing."""
         started = time.perf_counter()
-        reading = None if inbound.action else read(inbound.text, self.content, self.faq)
+        if inbound.action:
+            reading = None
+        elif reading is None:
+            reading = self.read(inbound.text)
 
         def step(current: Conversation | None) -> tuple[Turn | None, list[Outbound]]:
             if inbound.id and current is not None and inbound.id in current.inbound_ids:
                 return None, []
+            if inbound.action and inbound.reply_id is not None and current is not None and not current.buttons_current(inbound.reply_id):
+                raise Superseded(inbound.reply_id)
             now = time.time()
             conv = current.model_copy(deep=True) if current else Conversation(key=key, created_at=now)
             conv.turns += 1
@@ -102,11 +135,17 @@ class Engine(Moves):
                 conv.inbound_ids = [*conv.inbound_ids, inbound.id][-INBOUND_IDS_KEPT:]
             if inbound.user and "user" not in conv.meta:
                 conv.meta["user"] = inbound.user
+                if inbound.team:
+                    conv.meta["team"] = inbound.team
             transcript = [entry("prospect", inbound.text, action=inbound.action, value=inbound.value)]
             outs = self._step(conv, inbound, reading, now)
             transcript += [entry("bot", out.text, kind=out.kind, handoff=out.handoff) for out in outs if not out.to_agent]
             turn_id = inbound.id or uuid.uuid4().hex
-            queued = [{"id": f"{turn_id}#{n}", "out": out.to_record()} for n, out in enumerate(outs)] if outbox else []
+            ids = [f"{turn_id}#{n}" for n in range(len(outs))]
+            for reply_id, out in zip(ids, outs):
+                if out.choices and not out.to_agent:
+                    conv.buttons_id = reply_id  # the newest buttons are the live ones
+            queued = [{"id": reply_id, "out": out.to_record()} for reply_id, out in zip(ids, outs)] if outbox else []
             return Turn(conv, transcript, queued), outs
 
         outs = self.store.transact(key, step)
@@ -218,6 +257,13 @@ class Engine(Moves):
         assert hit is not None
         self._answer_faq(t, hit.id)
 
+    def _on_unanswered(self, t: TurnContext) -> None:
+        """A question about the product that the content does not answer: said honestly,
+        with a person offered (not "I only answer cyber-insurance questions")."""
+        t.reply.kind = "cannot_answer"
+        t.reply.parts.append(self.say("cannot_answer", t.lang))
+        self._offer_person(t, "faq_abstained")
+
     def _on_off_topic(self, t: TurnContext) -> None:
         t.reply.kind = "out_of_scope"
         t.reply.parts.append(self.say("out_of_scope", t.lang))
@@ -309,6 +355,7 @@ TEXT_RULES: tuple[Rule, ...] = (
     Rule("faq", lambda t: _faq_hit(t) is not None, Engine._on_faq),
     Rule("quote_question", lambda t: t.r.intent is Intent.START_QUOTE, Engine._on_quote_request),
     Rule("pleasantry", lambda t: t.r.intent in PLEASANTRIES and not t.r.other_insurance, Engine._on_small_talk),
+    Rule("unanswered", lambda t: t.r.topic and t.r.question and not t.r.other_insurance, Engine._on_unanswered),
     Rule("off_topic", lambda t: t.r.other_insurance or t.flow.is_new or t.flow.is_settled, Engine._on_off_topic),
     Rule("unreadable", lambda t: True, Engine._on_unreadable),
 )

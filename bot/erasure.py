@@ -3,7 +3,8 @@ under its key goes, and nothing of any other conversation.
 
 What a conversation `K` has in Redis:
 
-- `conv:{K}:state`, `conv:{K}:transcript`, `conv:{K}:outbox`, `conv:{K}:seen`: its own keys,
+- `conv:{K}:state`, `conv:{K}:transcript`, `conv:{K}:outbox`, `conv:{K}:seen`,
+  `conv:{K}:buttons` (the message whose buttons are live, with its text): its own keys,
   hash-tagged so they sit in one Redis Cluster slot;
 - the member `K` of the indexes of open handoffs: the unsharded `handoffs:open` of earlier
   versions and its shards `handoffs:open:{0}` .. `handoffs:open:{7}` (removed from every one,
@@ -38,6 +39,11 @@ def seen_key(key: str) -> str:
     return f"conv:{{{key}}}:seen"
 
 
+def buttons_key(key: str) -> str:
+    """The message whose buttons are live (bot/store.py `buttons_key`)."""
+    return f"conv:{{{key}}}:buttons"
+
+
 def open_index_keys() -> list[str]:
     return [LEGACY_OPEN_HANDOFFS] + [f"handoffs:open:{{{n}}}" for n in range(OPEN_HANDOFF_SHARDS)]
 
@@ -48,7 +54,7 @@ def card_key(channel: str, ts: str) -> str:
 
 
 def conversation_keys(key: str) -> list[str]:
-    return [state_key(key), transcript_key(key), outbox_key(key), seen_key(key)]
+    return [state_key(key), transcript_key(key), outbox_key(key), seen_key(key), buttons_key(key)]
 
 
 _SIZE = {"string": None, "list": "llen", "set": "scard", "zset": "zcard", "hash": "hlen", "stream": "xlen"}

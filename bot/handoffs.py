@@ -8,6 +8,7 @@ tell anyone. Refusals are exception types the transport turns into a private not
 from __future__ import annotations
 
 import time
+import uuid
 from dataclasses import dataclass
 
 from statemachine.exceptions import TransitionNotAllowed
@@ -16,7 +17,7 @@ from bot.content.bundle import Content
 from bot.flows.handoff import HandoffFlow
 from bot.flows.model import Conversation, HandoffRecord
 from bot.flows.quote import QuoteFlow
-from bot.store import Store, Turn, entry
+from bot.store import INBOUND_IDS_KEPT, Store, Turn, entry
 from bot.turn import Outbound
 
 
@@ -55,6 +56,7 @@ class HandoffDesk:
                 raise HandoffRefused("closed" if handoff.status == "closed" else "taken", handoff.agent_name)
             now = time.time()
             HandoffFlow(handoff).send("claim", agent_id=agent_id, agent_name=agent_name, now=now)
+            conv.buttons_id = None  # the notice's cancel button: a person has it now
             text = self.content.messages.say("handoff_claimed", conv.lang, agent=agent_name)
             out = Outbound("handoff_claimed", text, conv.lang, conv.state)
             lines = [entry("system", "handoff claimed", agent=agent_id, handoff=handoff_id), entry("bot", text, kind=out.kind)]
@@ -81,6 +83,39 @@ class HandoffDesk:
             out = Outbound("handoff_closed", text, conv.lang, conv.state)
             lines = [entry("system", "handoff closed", agent=agent_id, outcome=outcome, handoff=handoff_id), entry("bot", text, kind=out.kind)]
             return Turn(conv, lines), AgentResult(conv, handoff, out)
+
+        return self.store.transact(key, step)
+
+    def take_over(self, key: str, agent_id: str, agent_name: str, text: str, message_id: str) -> AgentResult | None:
+        """An agent wrote in the prospect's own thread: the agent has the conversation. A
+        waiting handoff becomes theirs; with none open, one is recorded as already theirs
+        (reason `agent_joined`), so the bot stays silent there until it is closed. The agent
+        is there in person: the prospect is told nothing. Once per message (`message_id`);
+        None when there is no conversation or the message was taken before."""
+
+        def step(current: Conversation | None) -> tuple[Turn | None, AgentResult | None]:
+            if current is None or message_id in current.inbound_ids:
+                return None, None
+            conv = current.model_copy(deep=True)
+            now = time.time()
+            conv.inbound_ids = [*conv.inbound_ids, message_id][-INBOUND_IDS_KEPT:]
+            conv.updated_at, conv.buttons_id = now, None
+            lines = [entry("agent", text, agent=agent_id)]
+            handoff = conv.handoff
+            if handoff is not None and handoff.is_waiting:
+                HandoffFlow(handoff).send("claim", agent_id=agent_id, agent_name=agent_name, now=now)
+                handoff.in_thread = True
+                lines.insert(0, entry("system", "handoff claimed in the thread", agent=agent_id, handoff=handoff.id))
+            elif handoff is None or not handoff.is_open:
+                conv.handoff_count += 1
+                handoff = conv.handoff = HandoffRecord(
+                    id=f"{conv.handoff_count}-{uuid.uuid4().hex[:8]}", reason="agent_joined", status="claimed",
+                    created_at=now, updated_at=now, agent_id=agent_id, agent_name=agent_name, in_thread=True)
+                flow = QuoteFlow(conv, self.content.rates)
+                if not flow.is_with_person:
+                    flow.send("hand_over")
+                lines.insert(0, entry("system", "agent joined the thread", agent=agent_id, handoff=handoff.id))
+            return Turn(conv, lines), AgentResult(conv, handoff, None)
 
         return self.store.transact(key, step)
 

@@ -10,11 +10,12 @@ import uuid
 from dataclasses import dataclass, field
 
 from bot.content.bundle import Content
+from bot.flows.handoff import HandoffFlow
 from bot.flows.model import Conversation, HandoffRecord
 from bot.flows.quote import QuoteFlow
 from bot.money import format_yen
 from bot.rating import Reason, quote
-from bot.replies import Reply, after_quote_choices, industry_choices, person_choices, quote_card, sales_choices
+from bot.replies import Reply, after_quote_choices, cancel_choices, industry_choices, person_choices, quote_card, sales_choices
 from bot.turn import Action, Inbound, Outbound
 from bot.understanding.amounts import Amount
 from bot.understanding.faq import FaqIndex
@@ -159,7 +160,8 @@ class Moves:
 
     def _hand_over(self, t: TurnContext, reason: str, urgent: bool = False) -> None:
         """Record the handoff on the conversation (committed with this turn), then tell the
-        prospect. The transport announces it to agents after the commit."""
+        prospect, with a button to take the request back while nobody has it. The transport
+        announces it to agents after the commit."""
         conv, reply, lang = t.conv, t.reply, t.lang
         unavailable = t.flow.unavailable()
         if reason == "requested" and t.flow.is_unquotable and unavailable is not None:
@@ -174,22 +176,56 @@ class Moves:
         if urgent:
             reply.parts.append(self.say("handoff_incident", lang))
         reply.parts.append(self.say("handoff_started", lang, minutes=self.content.messages.settings.handoff_expected_wait_minutes))
+        reply.choices = cancel_choices(self.content, lang)
 
     def _while_with_person(self, t: TurnContext) -> list[Outbound]:
-        """A person has (or is about to have) the conversation: pass messages on; the bot
-        only speaks while nobody has claimed it yet, and never once a person has."""
+        """A person has, or is about to have, the conversation. Every message goes to the
+        agents (flagged urgent when it reports an incident), and the bot says nothing of its
+        own but handoff notices: how it stands when the prospect asks, and the confirmation
+        when a request still waiting is taken back."""
         conv, inbound, handoff = t.conv, t.inbound, t.conv.handoff
         assert handoff is not None
-        lang, state = conv.lang, conv.state
-        outs = [Outbound("relay", inbound.text, lang, state, to_agent=True)] if inbound.text else []
-        if t.reading is not None and t.reading.intent is Intent.INCIDENT and not handoff.urgent:
-            # The accident procedure is safety advice: the prospect gets it at once even when a
-            # person has the conversation. The handoff becomes urgent; its card is updated, not
-            # posted again.
-            handoff.urgent, handoff.updated_at = True, t.now
-            outs.append(Outbound("handoff", self.say("handoff_incident", lang), lang, state, handoff=True, urgent=True))
+        lang, state, r = conv.lang, conv.state, t.reading
+        action = Action.parse(inbound.action)
+        if handoff.is_waiting and (action is Action.CANCEL_HANDOFF or (r is not None and r.says(Intent.CANCEL) and not r.question)):
+            return self._cancel_handoff(t)
+        outs: list[Outbound] = []
+        if r is not None and not r.empty:
+            urgent = r.intent is Intent.INCIDENT
+            outs.append(Outbound("relay", inbound.text, lang, state, to_agent=True, urgent=urgent, card_changed=urgent and not handoff.urgent))
+            if urgent and not handoff.urgent:
+                handoff.urgent, handoff.updated_at = True, t.now
+        if not handoff.is_waiting:
             return outs
-        if handoff.status == "waiting":
-            again = Action.parse(inbound.action) in (Action.HANDOFF, Action.PERSON_YES)
-            outs.append(Outbound("handoff_waiting", self.say("handoff_already" if again else "handoff_waiting", lang), lang, state))
+        if action in (Action.HANDOFF, Action.PERSON_YES) or (r is not None and r.intent is Intent.HANDOFF):
+            outs.append(Outbound("handoff_already", self.say("handoff_already", lang), lang, state))
+        elif r is not None and r.says(Intent.STATUS):
+            outs.append(Outbound("handoff_status", self._status(t), lang, state))
         return outs
+
+    def _status(self, t: TurnContext) -> str:
+        """How the request stands, honestly: how long it has waited, whether the agents have
+        been reminded."""
+        handoff = t.conv.handoff
+        assert handoff is not None
+        minutes = max(1, int((t.now - handoff.created_at) // 60))
+        key = "handoff_status_reminded" if handoff.reminded else "handoff_status"
+        return self.say(key, t.lang, minutes=minutes)
+
+    def _cancel_handoff(self, t: TurnContext) -> list[Outbound]:
+        """The prospect no longer needs a person: the request is withdrawn (the card shows it)
+        and the bot resumes where the facts lead."""
+        handoff = t.conv.handoff
+        assert handoff is not None
+        HandoffFlow(handoff).send("cancel", now=t.now)
+        t.flow.send("release")
+        t.conv.buttons_id = None  # the notice's cancel button is done with
+        t.reply.kind = "handoff_cancelled"
+        t.reply.parts.append(self.say("handoff_cancelled", t.lang))
+        if t.flow.is_unquotable:  # how to go on, without offering the person just declined
+            t.reply.parts.append(self.say("unquotable_next", t.lang))
+        else:
+            self._resume(t, say_resume=False)
+        out = t.reply.render(t.lang, t.conv.state)
+        out.card_changed = out.ends_buttons = True
+        return [out]

@@ -87,6 +87,11 @@ def person_choices(content: Content, lang: str) -> list[Choice]:
     ]
 
 
+def cancel_choices(content: Content, lang: str) -> list[Choice]:
+    """On the handoff notice: take the request back while nobody has taken it."""
+    return [Choice(Action.CANCEL_HANDOFF, "cancel", content.messages.say("button_cancel_handoff", lang))]
+
+
 def faq_menu_choices(content: Content, lang: str) -> list[Choice]:
     return [Choice(Action.FAQ, e.id, e.questions_in(lang)[0]) for e in content.faq.entries][:FAQ_MENU_SIZE]
 

@@ -99,6 +99,10 @@ def outbox_key(conversation_key: str) -> str:
     return f"conv:{{{conversation_key}}}:outbox"
 
 
+def buttons_key(conversation_key: str) -> str:
+    return f"conv:{{{conversation_key}}}:buttons"
+
+
 def open_index_key(conversation_key: str) -> str:
     """The shard of the open-handoffs index this conversation is listed in."""
     return f"handoffs:open:{{{zlib.crc32(conversation_key.encode()) % OPEN_HANDOFF_SHARDS}}}"
@@ -187,6 +191,21 @@ class Store:
     def outbox_done(self, conversation_key: str) -> None:
         """The head is posted (or recognised as posted): drop it."""
         self.redis.lpop(outbox_key(conversation_key))
+
+    def swap_buttons(self, conversation_key: str, shown: dict[str, Any] | None) -> dict[str, Any] | None:
+        """Record the message whose buttons are now live (`shown`: its reply id, ts and
+        record; None: no message has live buttons) and return the one recorded before, whose
+        buttons the caller retires. One round trip (SET .. GET / GETDEL)."""
+        key = buttons_key(conversation_key)
+        if shown is None:
+            raw = self.redis.getdel(key)
+        else:
+            raw = self.redis.set(key, json.dumps(shown, ensure_ascii=False), ex=self.ttl, get=True)
+        return None if raw is None else json.loads(raw)
+
+    def live_buttons(self, conversation_key: str) -> dict[str, Any] | None:
+        raw = self.redis.get(buttons_key(conversation_key))
+        return None if raw is None else json.loads(raw)
 
     def outbox_size(self, conversation_key: str) -> int:
         return int(self.redis.llen(outbox_key(conversation_key)))

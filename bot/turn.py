@@ -28,6 +28,7 @@ class Action(StrEnum):
     PERSON_NO = "person_no"
     FAQ_MENU = "faq_menu"
     FAQ = "faq"
+    CANCEL_HANDOFF = "cancel_handoff"
 
     @classmethod
     def parse(cls, name: str | None) -> "Action | None":
@@ -47,7 +48,9 @@ class Inbound:
     value: str | None = None
     user: str | None = None
     user_name: str | None = None
+    team: str | None = None  # the sender's organisation (a Slack workspace); kept as who started it
     id: str | None = None  # the transport's identity of this message or click: a turn is done once per id
+    reply_id: str | None = None  # a click: the id of the reply whose button it was
 
 
 @dataclass(frozen=True)
@@ -77,6 +80,8 @@ class Outbound:
     fields: list[tuple[str, str]] = field(default_factory=list)
     note: str | None = None
     to_agent: bool = False  # a prospect message to relay to the agent, not a reply
+    card_changed: bool = False  # the handoff's card shows something this turn changed (redraw it)
+    ends_buttons: bool = False  # the conversation's live buttons (if any) are done with, even without new ones
 
     def as_json(self) -> dict[str, object]:
         return {

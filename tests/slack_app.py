@@ -82,10 +82,14 @@ def button_labels(message: dict[str, Any]) -> list[str]:
 
 
 def click(slack: SlackDriver, user: str, message: dict[str, Any], label: str, **kw: Any):
-    """Click the button labelled `label` on a message the fake API recorded as posted."""
-    matches = [b for b in buttons(message) if b["text"]["text"] == label]
+    """Click the button labelled `label` on a message the fake API recorded as posted (Slack
+    sends the button's action id, value and the id of the block it sits in)."""
+    matches = [(blk.get("block_id"), b) for blk in message.get("blocks") or [] if blk.get("type") == "actions"
+               for b in blk["elements"] if b["text"]["text"] == label]
     assert matches, f"no button {label!r} in {button_labels(message)}"
-    b = matches[0]
+    block_id, b = matches[0]
+    if block_id:
+        kw.setdefault("block_id", block_id)
     original = {"type": "message", "user": "U_BOT", "bot_id": "B_BOT", "text": message.get("text", ""),
                 "ts": message["ts"], "blocks": message.get("blocks") or []}
     if message.get("thread_ts"):

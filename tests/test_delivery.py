@@ -27,7 +27,7 @@ HOME = "T_HOME"
 
 @pytest.fixture()
 def fake():
-    with FakeSlackAPI(users={PROSPECT: {"name": "hanako"}, COLLEAGUE: {"name": "taro"},
+    with FakeSlackAPI(users={PROSPECT: {"name": "hanako", "team_id": "T_CUST"}, COLLEAGUE: {"name": "taro", "team_id": "T_CUST"},
                              "UAGENT1": {"name": "sato", "real_name": "佐藤 一郎", "profile": {"display_name": "佐藤"}}},
                       channel_members={AGENT_CHANNEL: AGENT_MEMBERS}) as api:
         yield api

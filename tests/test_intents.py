@@ -161,7 +161,7 @@ def test_incident_must_come_first(tmp_path):
 def test_a_missing_intent_is_named(tmp_path):
     with pytest.raises(ContentError) as err:
         _load_with(tmp_path, lambda d: d["intents"].pop())
-    assert "intents missing: price" in err.value.problem
+    assert "intents missing: status" in err.value.problem
 
 
 def test_a_bad_regex_names_its_field(tmp_path):

@@ -18,7 +18,7 @@ EXTERNAL = "UEXT1"
 @pytest.fixture()
 def fake():
     with FakeSlackAPI(
-        users={PROSPECT: {"name": "hanako"}, EXTERNAL: {"name": "guest", "team_id": "T_EXT"}},
+        users={PROSPECT: {"name": "hanako", "team_id": "T_CUST"}, EXTERNAL: {"name": "guest", "team_id": "T_EXT"}},
         channel_members={AGENT_CHANNEL: AGENT_MEMBERS},
     ) as api:
         yield api
@@ -196,7 +196,7 @@ def test_only_the_prospect_can_press_their_buttons(slack, fake):
     [ask] = replies_in(fake, CHANNEL, root)
     click(slack, EXTERNAL, ask, "3億〜5億円", user_team="T_EXT")
     [refusal] = fake.wait_for("chat.postEphemeral", lambda c: c.params["user"] == EXTERNAL)
-    assert "始めた方だけ" in refusal.params["text"]
+    assert "同じ会社の方のみ" in refusal.params["text"]
     fake.assert_no_call("chat.update")
     no_more_posts(fake, CHANNEL, root, 1)
     assert not fake.calls_to("chat.update") and len(fake.messages(channel=CHANNEL, thread_ts=root)) == 1

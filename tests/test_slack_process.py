@@ -26,7 +26,7 @@ AGENT1, AGENT2 = "UAGENT1", "UAGENT2"
 def fake():
     with FakeSlackAPI(
         users={
-            PROSPECT: {"name": "hanako"},
+            PROSPECT: {"name": "hanako", "team_id": "T_CUST"},
             AGENT1: {"name": "sato", "real_name": "佐藤 一郎", "profile": {"display_name": "佐藤"}},
             AGENT2: {"name": "suzuki", "real_name": "鈴木 花子", "profile": {"display_name": "鈴木"}},
         },

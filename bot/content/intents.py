@@ -14,7 +14,7 @@ from bot.content.checks import repeated
 from bot.content.patterns import Patterns, checked_patterns
 from bot.datafiles import Strict, load_model
 
-INTENT_NAMES = ("incident", "handoff", "restart", "plan2", "plan1", "start_quote", "yes", "no", "greeting", "thanks", "dont_know", "price")
+INTENT_NAMES = ("incident", "handoff", "restart", "plan2", "plan1", "start_quote", "yes", "no", "greeting", "thanks", "dont_know", "price", "cancel", "status")
 """Every intent the engine understands. incident and handoff must be tried first, in that order."""
 
 
@@ -47,6 +47,15 @@ class IntentContent(Strict):
     """A plain declarative ("従業員50名です", "2023年4月に開業しました", "we're a bakery"): while
     the bot waits for sales or industry, such a message tells it about the business and is
     never answered from the FAQ, however many words it shares with an entry."""
+    topic: Patterns = Patterns()
+    """Words that make a message about what the bot serves (保険, 補償, 保険料, サイバー, ransomware,
+    premium...). In a shared channel, a message nobody addressed to the bot is taken up only
+    when it is about this (see `serves` in bot/conversation.py): people of two companies talk
+    there about many things."""
+    addressee: Patterns = Patterns()
+    """How a message opens when it is written to a person ("佐藤さん、", "田中様", "Hi Ken,",
+    a mention of someone): such a message is theirs, and the bot does not take it up unless it
+    is mentioned itself."""
 
     @field_validator("intents")
     @classmethod

@@ -61,7 +61,11 @@ REQUIRED = (
     "reason_code_above_table reason_code_unrated_industry reason_code_it_services_option role_prospect "
     "role_bot role_agent button_claim button_close card_waiting card_claimed card_closed refuse_not_agent "
     "refuse_taken refuse_not_owner refuse_closed refuse_claim_first relay_from_prospect reminder close_title "
-    "close_outcome close_submit cancel store_unavailable rate_limited state_lost click_expired"
+    "close_outcome close_submit cancel store_unavailable rate_limited state_lost click_expired "
+    "button_cancel_handoff handoff_cancelled handoff_status handoff_status_reminded cannot_answer buttons_retired "
+    "click_superseded click_superseded_nolink clicked_anonymous card_cancelled card_claimed_in_thread "
+    "reason_agent_joined relay_from_prospect_urgent terminal_no_agent terminal_agent_usage terminal_no_handoff "
+    "terminal_agent_name"
 ).split()
 
 
@@ -75,7 +79,9 @@ PLACEHOLDERS: dict[str, frozenset[str]] = {
         "handoff_claimed": "agent", "clicked": "user label", "quote_summary": "plan monthly annual",
         "card_claimed": "agent", "card_closed": "agent outcome", "refuse_taken": "agent",
         "refuse_not_owner": "agent", "file_shared": "files", "relay_from_prospect": "text",
-        "reminder": "minutes link",
+        "reminder": "minutes link", "handoff_status": "minutes", "handoff_status_reminded": "minutes",
+        "click_superseded": "link", "clicked_anonymous": "label", "card_claimed_in_thread": "agent",
+        "relay_from_prospect_urgent": "text",
     }.items()
 }
 """The values the code supplies to each sentence. A sentence may leave a value out, but a

@@ -1,4 +1,5 @@
-"""The handoff lifecycle: waiting -> claimed -> closed (and the conversation back to the bot).
+"""The handoff lifecycle: waiting -> claimed -> closed, or waiting -> cancelled by the prospect
+(either way the conversation goes back to the bot).
 
 Bound to the HandoffRecord stored on the conversation (`state_field="status"`), so a claim
 or a close is written in the same atomic turn as the conversation it changes; two agents
@@ -16,9 +17,12 @@ class HandoffFlow(StateMachine):
     waiting = State("waiting", initial=True)
     claimed = State("claimed")
     closed = State("closed", final=True)
+    cancelled = State("cancelled", final=True)
 
     claim = waiting.to(claimed, on="take_ownership")
     close = claimed.to(closed, cond="is_owner", on="record_outcome")
+    # The prospect no longer needs a person: only while nobody has taken it.
+    cancel = waiting.to(cancelled, on="stamp")
 
     def __init__(self, record: HandoffRecord) -> None:
         super().__init__(model=record, state_field="status")
@@ -35,3 +39,6 @@ class HandoffFlow(StateMachine):
 
     def record_outcome(self, outcome: str, now: float, **_: object) -> None:
         self.record.outcome, self.record.updated_at = outcome, now
+
+    def stamp(self, now: float, **_: object) -> None:
+        self.record.updated_at = now

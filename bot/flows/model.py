@@ -18,7 +18,7 @@ class HandoffRecord(BaseModel):
     id: str
     reason: str                      # a Reason value or "requested", "incident", "faq_abstained"
     urgent: bool = False
-    status: str = "waiting"          # handoff flow state: waiting, claimed, closed
+    status: str = "waiting"          # handoff flow state: waiting, claimed, closed, cancelled
     created_at: float
     updated_at: float
     announced: bool = False          # the agent channel has the card
@@ -27,12 +27,17 @@ class HandoffRecord(BaseModel):
     card_ts: str | None = None
     agent_id: str | None = None
     agent_name: str | None = None
+    in_thread: bool = False          # the agent took it by writing in the prospect's thread
     outcome: str | None = None
 
     @property
     def is_open(self) -> bool:
         """Waiting for or with a person: the bot relays instead of answering."""
         return self.status in ("waiting", "claimed")
+
+    @property
+    def is_waiting(self) -> bool:
+        return self.status == "waiting"
 
 
 class Conversation(BaseModel):
@@ -55,7 +60,14 @@ class Conversation(BaseModel):
     turns: int = 0
     created_at: float = 0.0
     updated_at: float = 0.0
-    meta: dict[str, str] = Field(default_factory=dict)  # transport details (e.g. Slack user)
+    meta: dict[str, str] = Field(default_factory=dict)  # transport details: who started it ("user") and their organisation ("team")
+    # The reply whose buttons are the live ones. A click on any other reply's buttons (an older
+    # quote card, a question already answered) changes nothing: buttons act on what they show.
+    buttons_id: str | None = None
     # The transport ids of the latest inbounds this conversation has taken, kept in the same
     # write as the turn, so a redelivered message or click is recognised and changes nothing.
     inbound_ids: list[str] = Field(default_factory=list)
+
+    def buttons_current(self, reply_id: str | None) -> bool:
+        """Is `reply_id` the reply whose buttons are live?"""
+        return reply_id == self.buttons_id

@@ -1,7 +1,7 @@
-"""Who is an agent: a home-workspace member of the agent channel.
+"""Who is an agent: a home-workspace member of the agent channel (bot/slack/people.py).
 
-Membership comes from the context's MembershipCache (membership.py), so asking on every
-claim, close and relay costs Slack at most one call a minute.
+Membership comes from the context's MembershipCache, so asking on every claim, close and relay
+costs Slack at most one call a minute.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from slack_sdk.errors import SlackApiError
 
 from bot.slack.context import SlackContext
+from bot.slack.people import Kind
 
 
 @dataclass
@@ -26,17 +27,14 @@ def agent_channel_members(ctx: SlackContext) -> frozenset[str]:
 
 def verified_agent(ctx: SlackContext, user_id: str, claimed_team: str | None) -> Agent | None:
     """A member of the agent channel whose account belongs to the home workspace; else None.
-    Slack Connect guests can sit in a shared agent channel, so membership alone is not enough."""
+    Slack Connect guests can sit in a shared agent channel, so membership alone is not enough,
+    and a request that names another workspace is not an agent's whatever the profile says."""
     if claimed_team and claimed_team != ctx.home_team:
         return None
     try:
-        if user_id not in agent_channel_members(ctx):
-            return None
-        info = ctx.client.users_info(user=user_id)["user"]
+        person = ctx.who(user_id, claimed_team)
     except SlackApiError:
         return None
-    if info.get("team_id") != ctx.home_team or info.get("is_restricted") or info.get("is_stranger"):
+    if person.kind is not Kind.AGENT:
         return None
-    profile = info.get("profile") or {}
-    name = profile.get("display_name") or profile.get("real_name") or info.get("real_name") or info.get("name") or user_id
-    return Agent(user_id, name, profile.get("image_72") or profile.get("image_48"))
+    return Agent(user_id, person.name or user_id, person.icon)

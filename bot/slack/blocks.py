@@ -20,7 +20,7 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
-from bot.slack.codec import CLOSE_VIEW, encode_action
+from bot.slack.codec import CLOSE_VIEW, block_prefix, encode_action
 from bot.turn import Choice, Outbound
 
 SECTION_LIMIT = 3000
@@ -72,15 +72,23 @@ def actions(choices: list[Choice], block_id: str = "choices") -> list[Block]:
     ]
 
 
-def reply_blocks(out: Outbound) -> list[dict[str, Any]]:
-    """Any reply: the quote as a card, everything else as text with its buttons."""
+def reply_blocks(out: Outbound, reply_id: str | None = None) -> list[dict[str, Any]]:
+    """Any reply: the quote as a card, everything else as text with its buttons. The buttons'
+    block ids carry `reply_id`, so a click says which reply it was on (`parse_click`)."""
     if out.quote is not None and out.fields:
-        return quote_blocks(out)
-    blocks = _sections(out.text) + actions(out.choices)
+        return quote_blocks(out, reply_id)
+    blocks = _sections(out.text) + actions(out.choices, block_prefix(reply_id, "choices"))
     return [b.to_dict() for b in blocks]
 
 
-def quote_blocks(out: Outbound) -> list[dict[str, Any]]:
+def retired_blocks(out: Outbound, note: str) -> list[dict[str, Any]]:
+    """A reply as it was, without its buttons, and a short line saying a newer one took over."""
+    kept = [b for b in reply_blocks(out) if b.get("type") != "actions"]
+    kept.append(ContextBlock(elements=[MarkdownTextObject(text=escape(note)[:SECTION_LIMIT])]).to_dict())
+    return kept
+
+
+def quote_blocks(out: Outbound, reply_id: str | None = None) -> list[dict[str, Any]]:
     """Header, the figures as fields (monthly premium first-read), caveat as context, buttons."""
     intro, *rest = out.text.split("\n", 1)
     fields = [MarkdownTextObject(text=f"*{escape(label)}*\n{escape(value)}") for label, value in out.fields]
@@ -95,7 +103,7 @@ def quote_blocks(out: Outbound) -> list[dict[str, Any]]:
         blocks += _sections("\n".join(extra))
     if out.note:
         blocks.append(ContextBlock(elements=[MarkdownTextObject(text=escape(out.note)[:SECTION_LIMIT])]))
-    blocks += actions(out.choices, "quote")
+    blocks += actions(out.choices, block_prefix(reply_id, "quote"))
     return [b.to_dict() for b in blocks]
 
 

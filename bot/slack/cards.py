@@ -54,8 +54,12 @@ def card_blocks(content: Content, conv: Conversation, handoff: HandoffRecord, re
         status = say("card_waiting", lang)
         buttons = [(AgentAction.CLAIM.value, say("button_claim", lang), value, True)]
     elif handoff.status == "claimed":
-        status = say("card_claimed", lang, agent=blocks.escape(handoff.agent_name or ""))
+        key = "card_claimed_in_thread" if handoff.in_thread else "card_claimed"
+        status = say(key, lang, agent=blocks.escape(handoff.agent_name or ""))
         buttons = [(AgentAction.CLOSE.value, say("button_close", lang), value, False)]
+    elif handoff.status == "cancelled":
+        status = say("card_cancelled", lang)
+        buttons = []
     else:
         status = say("card_closed", lang, agent=blocks.escape(handoff.agent_name or ""),
                      outcome=outcome_label(content, handoff.outcome))

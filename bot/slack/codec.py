@@ -74,6 +74,25 @@ def decode_action(action_id: str) -> Action | None:
     return Action.parse(action_name(action_id))
 
 
+# -- which reply a button belongs to ---------------------------------------------------------
+
+REPLY_BLOCK = "r:"
+
+
+def block_prefix(reply_id: str | None, name: str) -> str:
+    """The block id prefix of a reply's buttons: `r:<reply id>:<name>` (Slack appends the row
+    as `-<n>`), or just `name` for a message that is not an outbox reply."""
+    return f"{REPLY_BLOCK}{reply_id}:{name}" if reply_id else name
+
+
+def reply_id_of(block_id: str) -> str | None:
+    """The reply id a clicked button's block carries; None for a block this app did not mark."""
+    if not block_id.startswith(REPLY_BLOCK):
+        return None
+    reply_id, sep, _ = block_id[len(REPLY_BLOCK):].rpartition(":")
+    return reply_id if sep and reply_id else None
+
+
 # -- payloads ------------------------------------------------------------------------------
 
 
@@ -93,6 +112,7 @@ class Click:
     trigger_id: str | None
     message_text: str
     message_blocks: list[dict[str, Any]]
+    reply_id: str | None = None  # the reply whose button it was (from the block id)
 
     @property
     def action(self) -> Action | None:
@@ -126,6 +146,7 @@ def parse_click(body: dict[str, Any]) -> Click:
         trigger_id=body.get("trigger_id"),
         message_text=message.get("text") or "",
         message_blocks=message.get("blocks") or [],
+        reply_id=reply_id_of(action.get("block_id") or ""),
     )
 
 

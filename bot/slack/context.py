@@ -11,8 +11,9 @@ from bot.content.bundle import Content
 from bot.conversation import Engine
 from bot.limits import ChannelPacer, UserRateLimit
 from bot.slack import codec
-from bot.slack.threads import ThreadMemory
 from bot.slack.membership import MembershipCache
+from bot.slack.people import People, Person
+from bot.slack.threads import ThreadMemory
 from bot.slack.settings import SlackSettings
 from bot.store import Store
 
@@ -31,6 +32,13 @@ class SlackContext:
     rate_limit: UserRateLimit | None = None  # messages a minute per person (None: unlimited)
     inbox: Any = None                        # bot.inbox.Inbox when events are queued durably
     threads: ThreadMemory = field(default_factory=lambda: ThreadMemory())  # threads the bot posted in
+    people: People = field(init=False)  # who is a prospect, staff or an agent (cached look-ups)
+
+    def __post_init__(self) -> None:
+        self.people = People(self.home_team, self.settings.agent_channel_id, self.members)
+
+    def who(self, user_id: str, team_hint: str | None = None) -> Person:
+        return self.people.who(self.client, user_id, team_hint)
 
     def conversation_key(self, channel: str, thread_ts: str | None) -> str:
         """team:channel:thread. A DM is one conversation; a channel thread is another.

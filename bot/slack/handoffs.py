@@ -21,8 +21,9 @@ from slack_sdk.errors import SlackApiError
 from bot.flows.model import Conversation
 from bot.logs import key_hash
 from bot.handoffs import AgentResult, HandoffDesk, HandoffRefused
-from bot.slack import cards
+from bot.slack import buttons, cards
 from bot.slack.agents import Agent, verified_agent
+from bot.slack.people import Person
 from bot.slack.cards import AGENT_LANG
 from bot.slack.codec import Click, CloseSubmission, parse_value, split_key
 from bot.slack.context import SlackContext
@@ -97,7 +98,7 @@ def announce(ctx: SlackContext, key: str) -> bool:
     posts at a time (a short Redis lock); failures are retried with backoff, and whatever
     is still unposted is picked up by the sweeper. Returns True once the card is out."""
     conv = ctx.store.load(key)
-    if conv is None or conv.handoff is None or conv.handoff.announced or conv.handoff.status == "closed":
+    if conv is None or conv.handoff is None or conv.handoff.announced or not conv.handoff.is_open:
         return True
     with ctx.store.try_lock(f"announce:{conv.handoff.id}", timeout_seconds=ANNOUNCE_LOCK_SECONDS) as locked:
         if not locked:
@@ -183,7 +184,28 @@ def _settle(ctx: SlackContext, agent: Agent, place: Place, act: Callable[[], Age
             refuse(ctx, place.channel, agent.id, cards.refusal_text(ctx.content, refused))
         return
     refresh_card(ctx, result.conversation, clicked)
+    if result.handoff.status != "waiting":
+        buttons.retire(ctx, result.conversation.key)  # the notice's cancel button: a person has it
     _tell_prospect(ctx, result.conversation.key, result.to_prospect)
+
+
+def agent_took_over(ctx: SlackContext, key: str, author: Person, text: str, message_id: str) -> None:
+    """An agent wrote in the prospect's thread: the conversation is theirs (claimed on the card,
+    or recorded as a handoff they already have), and the bot is silent there until it is closed."""
+    name = author.name or author.id
+    try:
+        result = desk(ctx).take_over(key, author.id, name, text, message_id)
+    except HandoffRefused:
+        return
+    if result is None:
+        return
+    log.info("agent took the conversation over in its thread", extra={"fields": {"key_hash": key_hash(key),
+                                                                                    "handoff": result.handoff.id}})
+    buttons.retire(ctx, key)
+    if result.handoff.announced:
+        refresh_card(ctx, result.conversation)
+    else:
+        announce(ctx, key)
 
 
 def _tell_prospect(ctx: SlackContext, key: str, out: Outbound | None) -> None:

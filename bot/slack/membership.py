@@ -6,10 +6,11 @@ SlackContext (created with it) answers that without a conversations.members call
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field
 
 from slack_sdk import WebClient
+
+from bot.slack.ttl_cache import TtlCache
 
 MEMBERS_CACHE_SECONDS = 60.0
 
@@ -19,15 +20,13 @@ class MembershipCache:
     """Members of each channel asked about, as listed at most `ttl_seconds` ago."""
 
     ttl_seconds: float = MEMBERS_CACHE_SECONDS
-    _members: dict[str, tuple[float, frozenset[str]]] = field(default_factory=dict, init=False, repr=False)
+    _cache: TtlCache[str, frozenset[str]] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._cache = TtlCache(self.ttl_seconds, max_size=100)
 
     def members(self, client: WebClient, channel: str) -> frozenset[str]:
-        cached = self._members.get(channel)
-        if cached and time.monotonic() - cached[0] < self.ttl_seconds:
-            return cached[1]
-        members = _list_members(client, channel)
-        self._members[channel] = (time.monotonic(), members)
-        return members
+        return self._cache.get(channel, lambda: _list_members(client, channel))
 
 
 def _list_members(client: WebClient, channel: str) -> frozenset[str]:

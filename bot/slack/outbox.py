@@ -19,7 +19,7 @@ import threading
 from typing import Any
 
 from bot.logs import key_hash
-from bot.slack import handoffs
+from bot.slack import buttons, handoffs
 from bot.slack.cards import AGENT_LANG
 from bot.slack.blocks import escape, fallback_text
 from bot.slack.codec import split_key
@@ -64,8 +64,12 @@ def drain(ctx: SlackContext, key: str) -> float:
                 log.error("outbox reply dropped: Slack refused every attempt",
                           extra={"fields": {"key_hash": key_hash(key), "kind": out.kind}})
                 continue
+            if not out.to_agent:
+                buttons.shown(ctx, key, item.id, posted["ts"], out)
             if out.handoff and not out.to_agent:
                 _announce(ctx, key, out)
+            elif out.card_changed:
+                _redraw_card(ctx, key)
     return 0.0
 
 
@@ -94,17 +98,22 @@ def _post(ctx: SlackContext, target: tuple[str, str | None], out: Outbound, item
     if out.to_agent:
         # Shown literally: a prospect (or an external guest) must not ping @channel or dress up
         # a link in the agent channel.
-        text = ctx.say("relay_from_prospect", AGENT_LANG, text=escape(out.text))
+        text = ctx.say("relay_from_prospect_urgent" if out.urgent else "relay_from_prospect", AGENT_LANG, text=escape(out.text))
         return post_with_retry(ctx, defer_rate_limits=True, channel=channel, thread_ts=thread_ts,
                                text=fallback_text(text), unfurl_links=False, unfurl_media=False, metadata=metadata(item.id))
-    return post_reply(ctx, channel, thread_ts, out, defer_rate_limits=True, unfurl_links=False, unfurl_media=False,
-                      metadata=metadata(item.id))
+    return post_reply(ctx, channel, thread_ts, out, item.id, defer_rate_limits=True, unfurl_links=False,
+                      unfurl_media=False, metadata=metadata(item.id))
 
 
 def _announce(ctx: SlackContext, key: str, out: Outbound) -> None:
     """The prospect has been told a person is coming; now the agents are told (the handoff was
     committed with the turn, before either)."""
     if handoffs.announce(ctx, key) and out.urgent:
-        conv = ctx.store.load(key)  # already on the agent channel: show it as urgent
-        if conv is not None:
-            handoffs.refresh_card(ctx, conv)
+        _redraw_card(ctx, key)  # already on the agent channel: show it as urgent
+
+
+def _redraw_card(ctx: SlackContext, key: str) -> None:
+    """The turn changed what the card shows (urgent now, cancelled by the prospect)."""
+    conv = ctx.store.load(key)
+    if conv is not None:
+        handoffs.refresh_card(ctx, conv)

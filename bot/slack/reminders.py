@@ -1,6 +1,6 @@
 """A background sweep over open handoffs, in every bot process.
 
-It posts any card that never went out (the poster died, or Slack kept failing), and
+It posts any open handoff's card that never went out (the poster died, or Slack kept failing), and
 re-announces a handoff nobody claimed within HANDOFF_REMIND_MINUTES, exactly once across
 all processes (the reminder is claimed in Redis with SET NX before it is posted).
 """
@@ -25,10 +25,12 @@ def sweep(ctx: SlackContext, now: float | None = None) -> None:
     remind_after = ctx.settings.remind_minutes * 60
     for conv in ctx.store.open_handoffs():
         h = conv.handoff
-        if h is None or h.status != "waiting":
+        if h is None or not h.is_open:
             continue
-        if not h.announced:
+        if not h.announced:  # waiting, or taken over in the prospect's thread: agents need the card
             handoffs.announce(ctx, conv.key)
+            continue
+        if not h.is_waiting:
             continue
         if h.reminded or now - h.created_at < remind_after:
             continue

@@ -3,7 +3,8 @@
 Every variable the served app reads is checked here: the Slack ones, the server's (HOST, PORT,
 WEB_CONCURRENCY, WEB_THREADS), logging's (LOG_LEVEL, LOG_MESSAGE_TEXT), Redis's (REDIS_URL,
 REDIS_CLUSTER), the inbox's and the limits' (INBOX_SHARDS, RATE_LIMIT_PER_MINUTE,
-CONVERSATION_TTL_DAYS, HANDOFF_REMIND_MINUTES). A missing or malformed value stops start-up with
+CONVERSATION_TTL_DAYS, HANDOFF_REMIND_MINUTES), and which channels the bot answers everything in
+(ANSWER_ALL_CHANNELS). A missing or malformed value stops start-up with
 a message naming every bad variable, so an operator fixes them in one go rather than one restart
 at a time.
 """
@@ -49,6 +50,9 @@ class SlackSettings:
     inbox_shards: int = 8
     redis_cluster: bool = False
     inbox_claim_idle_seconds: float = 30.0
+    # Channels where every top-level message is a request for the bot (an internal
+    # #ask-cyber-insurance); elsewhere only what reads as something the bot serves.
+    answer_all_channels: frozenset[str] = frozenset()
 
     @property
     def bind(self) -> str:
@@ -98,12 +102,27 @@ def load_settings(mode: Mode, env: dict[str, str] | None = None) -> SlackSetting
     # How long an inbox entry a worker took may sit unfinished before another worker takes it
     # over (the worker died): longer than any turn takes.
     claim_idle = _number(env, "INBOX_CLAIM_IDLE_SECONDS", 30.0, 1, 3600, "seconds", problems)
+    answer_all = _channel_ids(env, "ANSWER_ALL_CHANNELS", problems)
+    if answer_all and agent_channel in answer_all:
+        problems.append("ANSWER_ALL_CHANNELS must not include AGENT_CHANNEL_ID (agents talk there; the bot only relays)")
     if problems:
         raise SettingsError("; ".join(problems))
     return SlackSettings(bot_token, signing_secret, app_token, api_url, redis_url, agent_channel, port, remind,
                          host=host, web_concurrency=web_concurrency, web_threads=web_threads, log_level=log_level,
                          rate_limit_per_minute=rate_limit, inbox_shards=inbox_shards, redis_cluster=redis_cluster,
-                         inbox_claim_idle_seconds=claim_idle)
+                         inbox_claim_idle_seconds=claim_idle, answer_all_channels=answer_all)
+
+
+def _channel_ids(env: dict[str, str], name: str, problems: list[str]) -> frozenset[str]:
+    """A comma- or space-separated list of channel IDs (C… or G…); empty by default."""
+    raw = env.get(name, "").strip()
+    ids = [part for part in re.split(r"[\s,]+", raw) if part]
+    bad = [part for part in ids if not re.fullmatch(r"[CG][A-Z0-9]{2,}", part)]
+    if bad:
+        shown = ", ".join(repr(b[:20]) for b in bad[:3])
+        problems.append(f"{name} must list channel IDs such as C0123456789, separated by commas; not {shown}")
+        return frozenset()
+    return frozenset(ids)
 
 
 def _int(env: dict[str, str], name: str, default: int, low: int, high: int, problems: list[str]) -> int:

@@ -10,11 +10,12 @@ cost one lookup per thread, not one per message.
 from __future__ import annotations
 
 import logging
-import time
 from dataclasses import dataclass, field
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+
+from bot.slack.ttl_cache import TtlCache
 
 log = logging.getLogger(__name__)
 
@@ -25,17 +26,13 @@ THREAD_CACHE_SIZE = 5000
 @dataclass
 class ThreadMemory:
     ttl_seconds: float = THREAD_CACHE_SECONDS
-    _known: dict[tuple[str, str], tuple[float, bool]] = field(default_factory=dict, init=False, repr=False)
+    _known: TtlCache[tuple[str, str], bool] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._known = TtlCache(self.ttl_seconds, max_size=THREAD_CACHE_SIZE)
 
     def bot_posted_in(self, client: WebClient, bot_user_id: str, channel: str, thread_ts: str) -> bool:
-        cached = self._known.get((channel, thread_ts))
-        if cached and time.monotonic() - cached[0] < self.ttl_seconds:
-            return cached[1]
-        answer = _bot_posted_in(client, bot_user_id, channel, thread_ts)
-        if len(self._known) >= THREAD_CACHE_SIZE:
-            self._known.clear()
-        self._known[(channel, thread_ts)] = (time.monotonic(), answer)
-        return answer
+        return self._known.get((channel, thread_ts), lambda: _bot_posted_in(client, bot_user_id, channel, thread_ts))
 
 
 def _bot_posted_in(client: WebClient, bot_user_id: str, channel: str, thread_ts: str) -> bool:

@@ -117,10 +117,12 @@ def post_with_retry(ctx: SlackContext, defer_rate_limits: bool = False, **params
     return None
 
 
-def post_reply(ctx: SlackContext, channel: str, thread_ts: str | None, out: Outbound, **params: Any) -> dict[str, Any] | None:
-    """One engine reply as a message: its text as the fallback, its layout as blocks."""
+def post_reply(ctx: SlackContext, channel: str, thread_ts: str | None, out: Outbound, reply_id: str | None = None,
+               **params: Any) -> dict[str, Any] | None:
+    """One engine reply as a message: its text as the fallback, its layout as blocks (its
+    buttons marked with `reply_id`, the outbox's id of the reply)."""
     return post_with_retry(ctx, channel=channel, thread_ts=thread_ts, text=blocks.fallback_text(out.text),
-                           blocks=blocks.reply_blocks(out), **params)
+                           blocks=blocks.reply_blocks(out, reply_id), **params)
 
 
 def refuse(ctx: SlackContext, channel: str, user: str, text: str, thread_ts: str | None = None) -> None:

@@ -32,6 +32,8 @@ class Intent(str, Enum):
     THANKS = "thanks"
     DONT_KNOW = "dont_know"
     PRICE = "price"
+    CANCEL = "cancel"
+    STATUS = "status"
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,8 @@ class _Compiled:
     other_insurance: re.Pattern[str]
     question: re.Pattern[str]
     statement: re.Pattern[str] | None
+    topic: re.Pattern[str] | None
+    addressee: re.Pattern[str] | None
 
 
 _CACHE: dict[int, tuple[IntentContent, _Compiled]] = {}
@@ -70,7 +74,8 @@ def _compiled(intents: IntentContent) -> _Compiled:
     other = _union(intents.other_insurance.all())
     question = _union(intents.question.all())
     assert other is not None and question is not None  # validated non-empty on load
-    compiled = _Compiled(rules, other, question, _union(intents.statement.all()))
+    compiled = _Compiled(rules, other, question, _union(intents.statement.all()), _union(intents.topic.all()),
+                         _union(intents.addressee.all()))
     if len(_CACHE) > 16:
         _CACHE.clear()
     _CACHE[id(intents)] = (intents, compiled)
@@ -87,9 +92,12 @@ class IntentReading:
     """What the intent patterns say of one message."""
 
     intent: Intent | None
+    matched: frozenset[Intent]  # every intent whose patterns match (`intent` is the first of them)
     question: bool         # phrased as a question (content `question`)
     statement: bool        # a plain declarative about the business, not a question (`statement`)
     other_insurance: bool  # about insurance we do not sell (自動車保険, life insurance...)
+    topic: bool = False    # names what the bot is about (content `topic`)
+    addressed: bool = False  # opens by naming a person (content `addressee`)
 
 
 def read_intents(prepared: str, intents: IntentContent) -> IntentReading:
@@ -98,17 +106,22 @@ def read_intents(prepared: str, intents: IntentContent) -> IntentReading:
     question = compiled.question.search(prepared) is not None
     other = compiled.other_insurance.search(prepared) is not None
     statement = not question and compiled.statement is not None and compiled.statement.search(prepared) is not None
-    return IntentReading(_first_intent(prepared, compiled, other), question, statement, other)
+    matched = _matching_intents(prepared, compiled, other)
+    topic = compiled.topic is not None and compiled.topic.search(prepared) is not None
+    addressed = compiled.addressee is not None and compiled.addressee.search(prepared) is not None
+    return IntentReading(matched[0] if matched else None, frozenset(matched), question, statement, other, topic, addressed)
 
 
-def _first_intent(prepared: str, compiled: _Compiled, other_insurance: bool) -> Intent | None:
-    """The first intent in content order whose patterns match and whose `unless` does not.
+def _matching_intents(prepared: str, compiled: _Compiled, other_insurance: bool) -> list[Intent]:
+    """Every intent, in content order, whose patterns match and whose `unless` does not; the
+    first is the message's intent.
 
     A quote request about another kind of insurance is not a cyber quote: START_QUOTE is
     suppressed when the message is about other insurance.
     """
     if not prepared:
-        return None
+        return []
+    found = []
     for rule in compiled.rules:
         if rule.match is None or rule.match.search(prepared) is None:
             continue
@@ -116,5 +129,5 @@ def _first_intent(prepared: str, compiled: _Compiled, other_insurance: bool) -> 
             continue
         if rule.intent is Intent.START_QUOTE and other_insurance:
             continue
-        return rule.intent
-    return None
+        found.append(rule.intent)
+    return found

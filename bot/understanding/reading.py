@@ -31,9 +31,12 @@ class Reading:
     empty: bool
     lang: str | None               # None: the message says nothing of its language
     intent: Intent | None
+    matched: frozenset[Intent]     # every intent the message matches (`intent` is the first)
     question: bool
     statement: bool
     other_insurance: bool
+    topic: bool                    # names what the bot is about (insurance, premium, cyber risk)
+    addressed: bool                # opens by naming a person ("佐藤さん、…", "Hi Ken,", "<@U123>")
     amount: Amount | None          # never read from a message about other insurance
     industry: IndustryMatch | None  # likewise
     foreign_currency: bool
@@ -44,11 +47,16 @@ class Reading:
     def has_facts(self) -> bool:
         return self.amount is not None or self.industry is not None
 
+    def says(self, intent: Intent) -> bool:
+        """The message matches `intent`, first or not ("やっぱり大丈夫です" is a cancel while a
+        person is awaited, whatever it reads as first)."""
+        return intent in self.matched
+
 
 def read(text: str, content: Content, faq: FaqIndex) -> Reading:
     """Read `text` once. Pure: the same text and content always give the same Reading."""
     if not normalize(text):
-        return Reading(text, True, None, None, False, False, False, None, None, False, None, False)
+        return Reading(text, True, None, None, frozenset(), False, False, False, False, False, None, None, False, None, False)
     intents = read_intents(prepare(text), content.intents)
     other = intents.other_insurance
     hit = None if other else faq.match(text)
@@ -57,9 +65,12 @@ def read(text: str, content: Content, faq: FaqIndex) -> Reading:
         empty=False,
         lang=detect_language(text, default="") or None,
         intent=intents.intent,
+        matched=intents.matched,
         question=intents.question,
         statement=intents.statement,
         other_insurance=other,
+        topic=intents.topic,
+        addressed=intents.addressed,
         amount=None if other else find_amount(text),
         industry=None if other else find_industry(text, content.industries),
         foreign_currency=mentions_foreign_currency(text),

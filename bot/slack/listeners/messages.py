@@ -7,14 +7,18 @@ from typing import Any
 
 from slack_bolt import App
 
+from bot import conversation
 from bot.slack import handoffs
 from bot.slack.context import SlackContext
+from bot.slack.floor import Situation, Verdict, decide
+from bot.slack.people import Kind, Person
 from bot.limits import Admission
 from bot.normalize import detect_language
 from bot.slack.outbox import send
 from bot.slack.text import plain_text, scrub
 from bot.slack.web import post_with_retry
 from bot.turn import Inbound
+from bot.understanding.reading import Reading
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +64,11 @@ def place_of(event: dict[str, Any]) -> tuple[str, str | None]:
 
 
 def handle_prospect_message(ctx: SlackContext, event: dict[str, Any]) -> str | None:
-    """One prospect message, processed once however often it arrives.
+    """One person's message, processed once however often it arrives.
+
+    Whether it is the bot's to answer at all is `floor.decide`'s call: chatter between people,
+    staff writing to their customers and threads nobody called the bot into get silence; an
+    agent writing in a prospect's thread takes the conversation over.
 
     A message reaches the app up to twice (a `message` event and, when it mentions the app,
     an `app_mention`), Slack redelivers what it did not see acknowledged, and the inbox hands
@@ -83,25 +91,41 @@ def handle_prospect_message(ctx: SlackContext, event: dict[str, Any]) -> str | N
     key = ctx.conversation_key(channel, root)
     raw = scrub(event.get("text") or "")
     mentioned = event.get("type") == "app_mention" or bool(ctx.bot_user_id and f"<@{ctx.bot_user_id}>" in raw)
-    in_thread = bool(not is_dm and thread_ts and thread_ts != ts)
-    conv = ctx.store.load(key)
-    lost = False
-    if in_thread and not mentioned and conv is None:
-        if not ctx.threads.bot_posted_in(ctx.client, ctx.bot_user_id, channel, thread_ts):
-            return None  # a thread under someone else's message, where nobody called the bot
-        lost = True  # the bot's own thread, whose conversation Redis no longer has
     text = plain_text(raw, ctx.bot_user_id)
+    user = event.get("user") or ""
+    conv = ctx.store.load(key)
+    author = ctx.who(user, event.get("user_team")) if not is_dm else Person(user, Kind.PROSPECT, event.get("user_team") or event.get("team"))
+    reading: Reading | None = None
+
+    def serves() -> bool:
+        nonlocal reading
+        reading = ctx.engine.read(text)
+        return conversation.serves(reading)
+
+    situation = Situation(
+        dm=is_dm, top_level=not thread_ts or thread_ts == ts, mentioned=mentioned,
+        answer_all=channel in ctx.settings.answer_all_channels, author=author,
+        starter=conv.meta.get("user") if conv else None, starter_team=conv.meta.get("team") if conv else None,
+        home_team=ctx.home_team,
+    )
+    verdict = decide(situation, serves, lambda: ctx.threads.bot_posted_in(ctx.client, ctx.bot_user_id, channel, thread_ts or ""))
+    if verdict is Verdict.IGNORE:
+        return None
+    if verdict is Verdict.TAKE_OVER:
+        handoffs.agent_took_over(ctx, key, author, text, f"{channel}:{ts}")
+        return None
     if not text:
         files = event.get("files") or []
         if not files or conv is None or conv.state != "with_person":
             return None  # a file alone, or an empty message: nothing for the bot to answer
         text = ctx.say("file_shared", conv.lang, files=", ".join(_file_ref(f) for f in files))
-    user = event.get("user") or ""
+        reading = None
     if ctx.rate_limit is not None and not _admitted(ctx, user, f"{channel}:{ts}", channel, root, text, conv):
         return None
-    if lost:
+    if verdict is Verdict.TURN_LOST:
         post_with_retry(ctx, channel=channel, thread_ts=root, text=ctx.say("state_lost", detect_language(text)))
-    ctx.engine.handle(key, Inbound(text=text, user=user, id=f"{channel}:{ts}"), outbox=True)
+    inbound = Inbound(text=text, user=user, team=author.team, id=f"{channel}:{ts}")
+    ctx.engine.handle(key, inbound, outbox=True, reading=reading)
     return key
 
 

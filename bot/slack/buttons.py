@@ -1,0 +1,74 @@
+"""Buttons act on what they show: only the newest message with buttons in a conversation is live.
+
+The engine records which reply's buttons are live (`Conversation.buttons_id`, in the turn's own
+write) and refuses a click on any other (`Superseded`). This module keeps Slack showing the
+same thing: once a newer message with buttons is posted, or a person takes the conversation,
+the older message's buttons are replaced by a short line (`buttons_retired`), so a thread never
+holds two quote cards whose buttons both look live. Redis remembers the live message
+(`conv:{K}:buttons`: reply id, ts and the reply itself, to redraw it without its buttons).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_sdk.errors import SlackApiError
+
+from bot.slack import blocks
+from bot.slack.codec import split_key
+from bot.slack.context import SlackContext
+from bot.slack.web import permalink
+from bot.turn import Outbound
+
+log = logging.getLogger(__name__)
+
+
+def shown(ctx: SlackContext, key: str, reply_id: str, ts: str, out: Outbound) -> None:
+    """A reply was posted at `ts`. With buttons, it is the live one and the one before is
+    retired; a reply that ends the buttons (a cancelled request) retires the live one."""
+    if out.choices:
+        before = ctx.store.swap_buttons(key, {"id": reply_id, "ts": ts, "out": out.to_record()})
+    elif out.ends_buttons:
+        before = ctx.store.swap_buttons(key, None)
+    else:
+        return
+    if before is not None and before.get("ts") != ts:
+        _redraw_without_buttons(ctx, key, before)
+
+
+def retire(ctx: SlackContext, key: str) -> None:
+    """No message of the conversation has live buttons any more (a person has it)."""
+    before = ctx.store.swap_buttons(key, None)
+    if before is not None:
+        _redraw_without_buttons(ctx, key, before)
+
+
+def answered(ctx: SlackContext, key: str, ts: str) -> None:
+    """The live message was clicked and shows its receipt instead of buttons: it needs no
+    retiring when the next one is posted."""
+    live = ctx.store.live_buttons(key)
+    if live is not None and live.get("ts") == ts:
+        ctx.store.swap_buttons(key, None)
+
+
+def live_link(ctx: SlackContext, key: str) -> str | None:
+    """A link to the message whose buttons are live, if there is one."""
+    live = ctx.store.live_buttons(key)
+    if live is None:
+        return None
+    channel, _ = split_key(key)
+    return permalink(ctx, channel, live.get("ts"))
+
+
+def _redraw_without_buttons(ctx: SlackContext, key: str, before: dict[str, Any]) -> None:
+    channel, _ = split_key(key)
+    try:
+        out = Outbound.from_record(before["out"])
+        note = ctx.say("buttons_retired", out.lang)
+        ctx.client.chat_update(channel=channel, ts=before["ts"], text=blocks.fallback_text(out.text),
+                               blocks=blocks.retired_blocks(out, note))
+    except SlackApiError as exc:  # the buttons still refuse clicks (the engine checks); only the look is stale
+        log.warning("retiring older buttons failed (%s)", exc.response.get("error"))
+    except (KeyError, TypeError, ValueError):
+        log.warning("retiring older buttons skipped: the stored message could not be read")
