@@ -8,7 +8,8 @@ is passed as a callable and asked only when the answer matters.
 - A DM is the writer's conversation with the app: everything is answered.
 - A top-level channel message starts a conversation when the bot is mentioned, in a channel
   listed in ANSWER_ALL_CHANNELS, or when a prospect's message reads as something the bot serves.
-  The insurer's staff talking to their customers never start one without a mention.
+  The insurer's staff talking to their customers, and anyone writing to someone else (a
+  mention of a person), never start one without a mention of the app.
 - In a conversation's thread the prospect and people of the prospect's own workspace take
   turns; an agent who writes there takes the conversation over; other staff and other
   workspaces are left alone.
@@ -39,6 +40,7 @@ class Situation:
     mentioned: bool            # the message mentions the app
     answer_all: bool           # the channel is in ANSWER_ALL_CHANNELS
     author: Person
+    to_others: bool            # the message mentions other people (and not the app): it is theirs
     starter: str | None        # who started the conversation here (None: there is none)
     starter_team: str | None   # their workspace, when known
     home_team: str
@@ -50,8 +52,8 @@ def decide(s: Situation, serves: Callable[[], bool], bot_in_thread: Callable[[],
     if s.top_level:
         if s.mentioned or s.answer_all:
             return Verdict.TURN
-        if s.author.is_staff:
-            return Verdict.IGNORE  # the insurer's people talking to their customers
+        if s.author.is_staff or s.to_others:
+            return Verdict.IGNORE  # the insurer's people talking to their customers; people talking to people
         return Verdict.TURN if serves() else Verdict.IGNORE
     if s.starter is None:  # a thread with no conversation the bot knows of
         if s.mentioned:

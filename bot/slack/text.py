@@ -22,6 +22,11 @@ def plain_text(text: str, bot_user_id: str | None = None) -> str:
     return html.unescape(text).strip()
 
 
+def mentions_others(text: str, bot_user_id: str | None = None) -> bool:
+    """The message mentions a person other than the app (it is written to them)."""
+    return any(m.group(1) != bot_user_id for m in _USER.finditer(text))
+
+
 def agent_text(text: str, bot_user_id: str | None = None) -> str:
     """An agent's reply as the prospect will see it: the agent's own formatting and links are
     kept (Slack markup passes through), mentions of the bot and broadcasts (@channel, @here,

@@ -35,7 +35,7 @@ BOT_TOKEN = "xoxb-test-token"
 AGENT_CHANNEL = "CAGENTS01"
 # Who is in the agent channel, for every in-process fake. The app caches the channel's members
 # for a while; one list for all tests keeps that cache from carrying one test's agents into another.
-AGENT_MEMBERS = ["UAGENT1", "UAGENT2", "UEXTAGENT", "U_BOT"]
+AGENT_MEMBERS = ["UAGENT1", "UAGENT2", "UAGENT3", "UEXTAGENT", "U_BOT"]
 
 
 class TrackingExecutor(Executor):

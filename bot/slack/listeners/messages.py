@@ -15,7 +15,7 @@ from bot.slack.people import Kind, Person
 from bot.limits import Admission
 from bot.normalize import detect_language
 from bot.slack.outbox import send
-from bot.slack.text import plain_text, scrub
+from bot.slack.text import mentions_others, plain_text, scrub
 from bot.slack.web import post_with_retry
 from bot.turn import Inbound
 from bot.understanding.reading import Reading
@@ -105,6 +105,7 @@ def handle_prospect_message(ctx: SlackContext, event: dict[str, Any]) -> str | N
     situation = Situation(
         dm=is_dm, top_level=not thread_ts or thread_ts == ts, mentioned=mentioned,
         answer_all=channel in ctx.settings.answer_all_channels, author=author,
+        to_others=mentions_others(raw, ctx.bot_user_id),
         starter=conv.meta.get("user") if conv else None, starter_team=conv.meta.get("team") if conv else None,
         home_team=ctx.home_team,
     )
