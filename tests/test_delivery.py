@@ -153,6 +153,27 @@ def test_an_english_prospect_is_told_in_english(slack, fake, bot):
     assert "Sorry" in notice.params["text"] and "申し訳" not in notice.params["text"]
 
 
+def test_chatter_gets_no_outage_notice_while_redis_cannot_take_it(slack, fake, bot):
+    """Even with Redis away, the bot only speaks where it would have answered: chatter in a
+    shared channel and staff's posts are acknowledged with a 503 (Slack redelivers them later)
+    but nobody is told anything; a prospect's request in the same channel is."""
+    from bot.redis_client import open_client
+
+    fake.add_user("USTAFF9", name="yamada", real_name="山田 一")
+    real = bot.ctx.inbox
+    bot.ctx.inbox = Inbox(open_client("redis://127.0.0.1:9/0"), shards=2)
+    try:
+        assert slack.message(CHANNEL, PROSPECT, "今日の会議、10分遅れて参加します").response.status == 503
+        assert slack.message(CHANNEL, "USTAFF9", "皆さま、議事録を共有いたします。").response.status == 503
+        in_channel = lambda c: c.params.get("channel") == CHANNEL  # noqa: E731
+        fake.assert_no_call("chat.postMessage", in_channel, within=0.3)
+        assert slack.message(CHANNEL, PROSPECT, "サイバー保険の見積りをお願いします").response.status == 503
+        [notice] = fake.wait_for("chat.postMessage", in_channel)
+        assert "少し時間をおいて" in notice.params["text"]
+    finally:
+        bot.ctx.inbox = real
+
+
 # -- state lost, thread remembered -------------------------------------------------------------
 
 

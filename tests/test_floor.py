@@ -31,7 +31,7 @@ def situation(author: Person, *, dm: bool = False, top_level: bool = False, ment
               answer_all: bool = False, to_others: bool = False, starter: str | None = None,
               starter_team: str | None = None) -> Situation:
     return Situation(dm=dm, top_level=top_level, mentioned=mentioned, answer_all=answer_all, author=author,
-                     to_others=to_others, starter=starter, starter_team=starter_team, home_team=HOME)
+                     to_others=to_others, starter=starter, starter_team=starter_team)
 
 
 class Probe:
@@ -131,10 +131,12 @@ TO_OTHERS_CASES = [
     ("top-prospect-to-a-person-and-the-app", dict(author=PROSPECT, top_level=True, mentioned=True), Verdict.TURN),
     ("top-prospect-to-a-person-answer-all", dict(author=PROSPECT, top_level=True, answer_all=True), Verdict.TURN),
     ("dm-to-a-person", dict(author=PROSPECT, dm=True, top_level=True), Verdict.TURN),
-    # the rule is about starting a conversation: in one's own conversation, a turn is a turn
-    ("con-starter-to-a-person", dict(author=PROSPECT, starter=PROSPECT.id, starter_team=CUST), Verdict.TURN),
+    # in a conversation's thread, "@加藤さん 売上いくらでしたっけ?" is to the colleague, not the bot
+    ("con-starter-to-a-person", dict(author=PROSPECT, starter=PROSPECT.id, starter_team=CUST), Verdict.IGNORE),
     ("con-colleague-to-a-person", dict(author=PROSPECT_COLLEAGUE, starter=PROSPECT.id, starter_team=CUST),
-     Verdict.TURN),
+     Verdict.IGNORE),
+    ("con-starter-to-a-person-and-the-app", dict(author=PROSPECT, starter=PROSPECT.id, starter_team=CUST,
+                                                 mentioned=True), Verdict.TURN),
     ("con-agent-to-a-person", dict(author=AGENT, starter=PROSPECT.id, starter_team=CUST), Verdict.TAKE_OVER),
 ]
 

@@ -51,7 +51,7 @@ REQUIRED = (
     "offer_plan1 plan2_noted plan1_noted after_quote_hint reason_above_table reason_unrated_industry "
     "reason_it_services offer_person reject_non_positive reject_absurd reject_foreign_currency "
     "unreadable_sales unreadable_industry not_understood empty_message out_of_scope faq_resume greeting_again thanks_reply unreadable_both unquotable_next dont_know_sales dont_know_industry reason_not_understood file_shared refuse_not_your_conversation slash_dm_failed "
-    "handoff_started handoff_incident handoff_already handoff_waiting handoff_claimed "
+    "handoff_started handoff_incident handoff_already handoff_claimed "
     "handoff_closed handoff_declined restart button_handoff button_requote button_faq "
     "button_plan2 button_plan1 button_other_industry button_type_amount button_yes_person "
     "button_no_thanks type_amount_hint other_industry_hint faq_menu incident_reason "

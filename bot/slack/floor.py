@@ -11,8 +11,8 @@ is passed as a callable and asked only when the answer matters.
   The insurer's staff talking to their customers, and anyone writing to someone else (a
   mention of a person), never start one without a mention of the app.
 - In a conversation's thread the prospect and people of the prospect's own workspace take
-  turns; an agent who writes there takes the conversation over; other staff and other
-  workspaces are left alone.
+  turns (unless they write to someone else by mention); an agent who writes there takes the
+  conversation over; other staff and other workspaces are left alone.
 - In any other thread the bot says nothing unless it is mentioned (or it is a thread the bot
   has spoken in whose conversation Redis has lost: the prospect is answered, not ignored).
 """
@@ -43,7 +43,6 @@ class Situation:
     to_others: bool            # the message mentions other people (and not the app): it is theirs
     starter: str | None        # who started the conversation here (None: there is none)
     starter_team: str | None   # their workspace, when known
-    home_team: str
 
 
 def decide(s: Situation, serves: Callable[[], bool], bot_in_thread: Callable[[], bool]) -> Verdict:
@@ -66,10 +65,12 @@ def decide(s: Situation, serves: Callable[[], bool], bot_in_thread: Callable[[],
 
 def _in_conversation(s: Situation) -> Verdict:
     author = s.author
+    if author.kind is Kind.AGENT and author.id != s.starter:
+        return Verdict.TAKE_OVER
+    if s.to_others and not s.mentioned:
+        return Verdict.IGNORE  # "@加藤さん 売上いくらでしたっけ?": to the colleague, not the bot
     if author.id == s.starter:
         return Verdict.TURN
-    if author.kind is Kind.AGENT:
-        return Verdict.TAKE_OVER
     party = s.starter_team or None
     if party is None:  # a conversation from before teams were kept: anyone not staff
         return Verdict.IGNORE if author.is_staff else Verdict.TURN

@@ -24,6 +24,8 @@ from slack_sdk.errors import SlackApiError
 from bot.inbox import Delivery
 from bot.normalize import detect_language
 from bot.slack.context import SlackContext
+from bot.slack.floor import Verdict
+from bot.slack.listeners import messages
 from bot.slack.listeners.messages import handle_prospect_message, is_person_message, place_of
 from bot.slack.outbox import drain
 from bot.slack.text import plain_text, scrub
@@ -96,15 +98,15 @@ def handle_delivery(ctx: SlackContext, delivery: Delivery) -> float | None:
 
 
 def _expects_answer(ctx: SlackContext, event: dict[str, Any]) -> bool:
-    """Would the bot normally answer this message? DMs, mentions and top-level channel
-    messages; a reply in some thread may be people talking among themselves."""
+    """Would the bot normally answer this message? Asked while Redis is away, so the floor is
+    decided without the conversation (as for a thread the bot has lost): a DM, a mention, an
+    ANSWER_ALL channel, a prospect's top-level message that reads as something the bot serves,
+    or a prospect's reply in a thread the bot has posted in. Chatter stays unanswered even then."""
     channel, root = place_of(event)
-    if channel == ctx.settings.agent_channel_id or not plain_text(event.get("text") or "", ctx.bot_user_id):
+    text = plain_text(event.get("text") or "", ctx.bot_user_id)
+    if channel == ctx.settings.agent_channel_id or not text:
         return False
-    if root is None or event.get("type") == "app_mention":
-        return True
-    thread_ts = event.get("thread_ts")
-    return not thread_ts or thread_ts == event.get("ts") or f"<@{ctx.bot_user_id}>" in (event.get("text") or "")
+    return messages.floor_without_redis(ctx, event, text) is not Verdict.IGNORE
 
 
 def tell_unavailable(ctx: SlackContext, event: dict[str, Any]) -> None:

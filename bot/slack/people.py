@@ -85,7 +85,9 @@ class People:
             return user_id in self.members.members(client, self.agent_channel)
         except SlackApiError as exc:
             log.warning("listing the agent channel failed (%s)", exc.response.get("error"))
-            return False
+        except OSError as exc:  # Slack unreachable: nobody is taken for an agent meanwhile
+            log.warning("listing the agent channel failed (%s)", type(exc).__name__)
+        return False
 
 
 def _look_up(client: WebClient, user_id: str) -> _Profile | None:
@@ -93,6 +95,9 @@ def _look_up(client: WebClient, user_id: str) -> _Profile | None:
         info: dict[str, Any] = client.users_info(user=user_id)["user"]
     except SlackApiError as exc:
         log.warning("users.info failed (%s)", exc.response.get("error"))
+        return None
+    except OSError as exc:  # Slack unreachable: the event's own hint decides meanwhile
+        log.warning("users.info failed (%s)", type(exc).__name__)
         return None
     profile = info.get("profile") or {}
     name = profile.get("display_name") or profile.get("real_name") or info.get("real_name") or None

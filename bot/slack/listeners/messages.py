@@ -87,14 +87,11 @@ def handle_prospect_message(ctx: SlackContext, event: dict[str, Any]) -> str | N
             handoffs.relay_from_agent(ctx, event, again=again)
         return None
     _, root = place_of(event)
-    is_dm = root is None
     key = ctx.conversation_key(channel, root)
     raw = scrub(event.get("text") or "")
-    mentioned = event.get("type") == "app_mention" or bool(ctx.bot_user_id and f"<@{ctx.bot_user_id}>" in raw)
     text = plain_text(raw, ctx.bot_user_id)
     user = event.get("user") or ""
     conv = ctx.store.load(key)
-    author = ctx.who(user, event.get("user_team")) if not is_dm else Person(user, Kind.PROSPECT, event.get("user_team") or event.get("team"))
     reading: Reading | None = None
 
     def serves() -> bool:
@@ -102,14 +99,8 @@ def handle_prospect_message(ctx: SlackContext, event: dict[str, Any]) -> str | N
         reading = ctx.engine.read(text)
         return conversation.serves(reading)
 
-    situation = Situation(
-        dm=is_dm, top_level=not thread_ts or thread_ts == ts, mentioned=mentioned,
-        answer_all=channel in ctx.settings.answer_all_channels, author=author,
-        to_others=mentions_others(raw, ctx.bot_user_id),
-        starter=conv.meta.get("user") if conv else None, starter_team=conv.meta.get("team") if conv else None,
-        home_team=ctx.home_team,
-    )
-    verdict = decide(situation, serves, lambda: ctx.threads.bot_posted_in(ctx.client, ctx.bot_user_id, channel, thread_ts or ""))
+    author = _author(ctx, event, root is None)
+    verdict = decide(_situation(ctx, event, author, raw, conv), serves, _bot_in_thread(ctx, event))
     if verdict is Verdict.IGNORE:
         return None
     if verdict is Verdict.TAKE_OVER:
@@ -128,6 +119,39 @@ def handle_prospect_message(ctx: SlackContext, event: dict[str, Any]) -> str | N
     inbound = Inbound(text=text, user=user, team=author.team, id=f"{channel}:{ts}")
     ctx.engine.handle(key, inbound, outbox=True, reading=reading)
     return key
+
+
+def floor_without_redis(ctx: SlackContext, event: dict[str, Any], text: str) -> Verdict:
+    """The floor as far as it can be told without the conversation (Redis is away): taken as
+    a thread the bot knows nothing of, so only a mention or a thread the bot posted in counts."""
+    _, root = place_of(event)
+    situation = _situation(ctx, event, _author(ctx, event, root is None), event.get("text") or "", None)
+    return decide(situation, lambda: conversation.serves(ctx.engine.read(text)), _bot_in_thread(ctx, event))
+
+
+def _author(ctx: SlackContext, event: dict[str, Any], is_dm: bool) -> Person:
+    """Who wrote it. In a DM the writer is the app's prospect whoever they are (staff try it
+    out), and nobody needs looking up."""
+    user = event.get("user") or ""
+    if is_dm:
+        return Person(user, Kind.PROSPECT, event.get("user_team") or event.get("team"))
+    return ctx.who(user, event.get("user_team"))
+
+
+def _situation(ctx: SlackContext, event: dict[str, Any], author: Person, raw: str, conv: Any) -> Situation:
+    channel, ts, thread_ts = event.get("channel", ""), event.get("ts", ""), event.get("thread_ts")
+    mentioned = event.get("type") == "app_mention" or bool(ctx.bot_user_id and f"<@{ctx.bot_user_id}>" in raw)
+    return Situation(
+        dm=place_of(event)[1] is None, top_level=not thread_ts or thread_ts == ts, mentioned=mentioned,
+        answer_all=channel in ctx.settings.answer_all_channels, author=author,
+        to_others=mentions_others(raw, ctx.bot_user_id),
+        starter=conv.meta.get("user") if conv else None, starter_team=conv.meta.get("team") if conv else None,
+    )
+
+
+def _bot_in_thread(ctx: SlackContext, event: dict[str, Any]) -> Any:
+    channel, thread_ts = event.get("channel", ""), event.get("thread_ts") or ""
+    return lambda: ctx.threads.bot_posted_in(ctx.client, ctx.bot_user_id, channel, thread_ts)
 
 
 def _admitted(ctx: SlackContext, user: str, message_id: str, channel: str, root: str | None, text: str, conv: Any) -> bool:
