@@ -231,6 +231,24 @@ def test_an_agent_replying_with_no_handoff_open_takes_the_conversation(bot, fake
     silent(fake, SHARED, root, already=1)
 
 
+def test_a_taken_over_conversation_goes_back_to_the_bot_when_the_agent_closes_it(bot, fake, redis_server):
+    root, _ = start_quote(bot, fake)
+    say(bot, SATO, "田中様、佐藤です。詳しくはこちらでご案内します。", thread=root)
+    [card] = card_for(fake)
+    card = eventually(lambda: "handoff.close" in json.dumps(latest_card(fake, card).get("blocks"))
+                      and dict(latest_card(fake, card), ts=card["ts"], channel=AGENT_CHANNEL))
+    [close] = [b for b in buttons(card) if b["action_id"] == "handoff.close"]
+    selected = {"value": "answered", "text": {"type": "plain_text", "text": "answered"}}
+    bot.slack.view_submission(SATO, "handoff_close", private_metadata=close["value"],
+                              values={"outcome": {"value": {"type": "static_select", "selected_option": selected}}})
+    assert eventually(lambda: handoff_of(redis_server, SHARED, root).status == "closed")
+    closed = replies(fake, SHARED, root, count=2)[-1]
+    assert "終了" in closed["text"] or "担当者" in closed["text"]
+    say(bot, TANAKA, "プラン2だといくらですか?", thread=root)
+    again = replies(fake, SHARED, root, count=3)[-1]
+    assert "月額" in message_text(again)
+
+
 def test_a_non_agent_staff_reply_changes_nothing(bot, fake, redis_server):
     root, _ = start_quote(bot, fake)
     say(bot, YAMAMOTO, "田中様、ご不明点があればお気軽にどうぞ。", thread=root)
