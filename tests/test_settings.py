@@ -202,3 +202,23 @@ def test_inbox_claim_idle_seconds_is_read_and_checked_with_the_others():
     for bad in ("0.5", "3601", "soon", "nan"):
         message = refused(INBOX_CLAIM_IDLE_SECONDS=bad, WEB_THREADS="0")
         assert "INBOX_CLAIM_IDLE_SECONDS must be a number of seconds from 1 to 3600" in message and "WEB_THREADS" in message
+
+
+@pytest.mark.parametrize("raw, expected", [
+    ("", frozenset()),
+    ("C0ASKCYBER", frozenset({"C0ASKCYBER"})),
+    ("C0ASK1, G0PRIV2 ,C0ASK3", frozenset({"C0ASK1", "G0PRIV2", "C0ASK3"})),
+])
+def test_answer_all_channels_lists_channel_ids(raw, expected):
+    assert load(ANSWER_ALL_CHANNELS=raw).answer_all_channels == expected
+
+
+@pytest.mark.parametrize("raw", ["#ask-cyber", "C0ASK1;C0ASK2", "U0PERSON1", "c0lower"])
+def test_answer_all_channels_that_are_not_channel_ids_stop_start_up(raw):
+    with pytest.raises(SettingsError, match="ANSWER_ALL_CHANNELS"):
+        load(ANSWER_ALL_CHANNELS=raw)
+
+
+def test_the_agent_channel_cannot_be_an_answer_all_channel():
+    with pytest.raises(SettingsError, match="ANSWER_ALL_CHANNELS must not include AGENT_CHANNEL_ID"):
+        load(ANSWER_ALL_CHANNELS=f"C0ASK1,{load().agent_channel_id}")
