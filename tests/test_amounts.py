@@ -133,12 +133,15 @@ def test_foreign_currency() -> None:
 @pytest.mark.parametrize(
     ("yen", "ja", "en"),
     [
-        (5 * OKU, "5億円", "¥500,000,000"),
-        (15000 * MAN, "1億5,000万円", "¥150,000,000"),
-        (3000 * MAN, "3,000万円", "¥30,000,000"),
-        (23000 * MAN, "2億3,000万円", "¥230,000,000"),
+        (5 * OKU, "5億円", "¥500 million"),
+        (15000 * MAN, "1億5,000万円", "¥150 million"),
+        (3000 * MAN, "3,000万円", "¥30 million"),
+        (23000 * MAN, "2億3,000万円", "¥230 million"),
         (8500, "8,500円", "¥8,500"),
-        (-5 * OKU, "-5億円", "-¥500,000,000"),
+        (-5 * OKU, "-5億円", "-¥500 million"),
+        (15 * OKU, "15億円", "¥1.5 billion"),
+        (125 * MAN, "125万円", "¥1.25 million"),
+        (123_456_789, "1億2,345万6,789円", "¥123,456,789"),  # never rounded into another figure
     ],
 )
 def test_format_yen(yen: int, ja: str, en: str) -> None:
