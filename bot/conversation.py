@@ -30,7 +30,8 @@ from bot.turn import Action, Inbound, Outbound
 from bot.understanding.amounts import Amount
 from bot.understanding.faq import FaqHit, FaqIndex
 from bot.understanding.intents import Intent
-from bot.understanding.reading import Reading, read
+from bot.understanding.intent_model import IntentModel
+from bot.understanding.reading import Reading, build_intent_model, read
 
 log = logging.getLogger(__name__)
 
@@ -93,20 +94,28 @@ def _small_talk(t: TurnContext) -> bool:
     return t.r.intent in SMALL_TALK and not (t.r.question or t.r.other_insurance)
 
 
+def _read_as(inbound: Inbound, reading: Reading | None) -> str | None:
+    if reading is None:
+        return str(inbound.action) if inbound.action else None
+    return reading.intent.value if reading.intent is not None else (None if reading.empty else reading.kind)
+
+
 class Engine(Moves):
     """Transport-free dialogue engine over a Store and validated Content: the decisions.
     What each decision does to the conversation is a move (`bot/moves.py`)."""
 
-    def __init__(self, store: Store, content: Content, faq_index: FaqIndex | None = None) -> None:
+    def __init__(self, store: Store, content: Content, faq_index: FaqIndex | None = None,
+                 intent_model: IntentModel | None = None) -> None:
         super().__init__(content, faq_index or FaqIndex.build(content.faq))
         self.store = store
+        self.intents = intent_model or build_intent_model(content)
 
     # -- the contract ----------------------------------------------------------------------
 
     def read(self, text: str) -> Reading:
         """What a message says (for a transport deciding whether to take it up; pass the
         Reading on to `handle` so it is read once)."""
-        return read(text, self.content, self.faq)
+        return read(text, self.content, self.faq, self.intents)
 
     def handle(self, key: str, inbound: Inbound, outbox: bool = False, reading: Reading | None = None) -> list[Outbound]:
         """One turn for conversation `key`; returns the replies to send, in order.
@@ -139,6 +148,9 @@ class Engine(Moves):
                     conv.meta["team"] = inbound.team
             transcript = [entry("prospect", inbound.text, action=inbound.action, value=inbound.value)]
             outs = self._step(conv, inbound, reading, now)
+            read_as = _read_as(inbound, reading)
+            for out in outs:
+                out.intent = read_as
             transcript += [entry("bot", out.text, kind=out.kind, handoff=out.handoff) for out in outs if not out.to_agent]
             turn_id = inbound.id or uuid.uuid4().hex
             ids = [f"{turn_id}#{n}" for n in range(len(outs))]
@@ -342,7 +354,7 @@ TEXT_RULES: tuple[Rule, ...] = (
     Rule("empty", lambda t: t.r.empty, Engine._on_empty),
     Rule("incident", lambda t: t.r.intent is Intent.INCIDENT, Engine._on_incident),
     Rule("person", _wants_person, Engine._on_person),
-    Rule("declines_person", lambda t: bool(t.offered) and t.r.intent is Intent.NO, Engine._on_decline),
+    Rule("declines_person", lambda t: bool(t.offered) and (t.r.intent in (Intent.NO, Intent.CANCEL)), Engine._on_decline),
     Rule("facts", lambda t: t.r.has_facts, Engine._on_facts),
     Rule("dont_know", lambda t: t.r.intent is Intent.DONT_KNOW and t.flow.is_collecting, Engine._on_dont_know),
     Rule("price_again", lambda t: t.r.intent is Intent.PRICE and t.flow.is_quoted, Engine._on_price_again),
@@ -355,7 +367,7 @@ TEXT_RULES: tuple[Rule, ...] = (
     Rule("faq", lambda t: _faq_hit(t) is not None, Engine._on_faq),
     Rule("quote_question", lambda t: t.r.intent is Intent.START_QUOTE, Engine._on_quote_request),
     Rule("pleasantry", lambda t: t.r.intent in PLEASANTRIES and not t.r.other_insurance, Engine._on_small_talk),
-    Rule("unanswered", lambda t: t.r.topic and t.r.question and not t.r.other_insurance, Engine._on_unanswered),
+    Rule("unanswered", lambda t: t.r.asks_product and not t.r.other_insurance, Engine._on_unanswered),
     Rule("off_topic", lambda t: t.r.other_insurance or t.flow.is_new or t.flow.is_settled, Engine._on_off_topic),
     Rule("unreadable", lambda t: True, Engine._on_unreadable),
 )

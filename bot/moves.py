@@ -95,7 +95,10 @@ class Moves:
         t.flow.send("collect")
         conv, lang = t.conv, t.lang
         if not t.flow.is_settled:
-            if acknowledge_sales and conv.sales_yen is not None:
+            if acknowledge_sales and conv.sales_yen is not None and conv.sales_low_yen:
+                shown = self.say("sales_range", lang, low=format_yen(conv.sales_low_yen, lang), high=format_yen(conv.sales_yen, lang))
+                t.reply.parts.append(self.say("ack_sales", lang, sales=shown))
+            elif acknowledge_sales and conv.sales_yen is not None:
                 t.reply.parts.append(self.say("ack_sales", lang, sales=format_yen(conv.sales_yen, lang)))
             if acknowledge_industry and conv.industry is not None:
                 t.reply.parts.append(self.say("ack_industry", lang, industry=self.content.industries.label(conv.industry, lang)))
@@ -104,6 +107,9 @@ class Moves:
     def _answer_faq(self, t: TurnContext, entry_id: str) -> None:
         t.reply.kind, t.reply.faq_id = "faq", entry_id
         t.reply.parts.append(self.faq.answer(entry_id, t.lang))
+        if self.content.faq.entry(entry_id).partial:  # the rest only a person can confirm
+            self._offer_person(t, "faq_partial")
+            return
         self._resume(t)
 
     def _resume(self, t: TurnContext, say_resume: bool = True) -> None:

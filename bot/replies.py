@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from bot.content.bundle import Content
 from bot.flows.model import Conversation
 from bot.money import format_price, format_yen
-from bot.rating import Quote
+from bot.rating import Quote, quote
 from bot.turn import Action, Choice, Outbound
 
 FAQ_MENU_SIZE = 6
@@ -31,6 +31,8 @@ class Reply:
     choices: list[Choice] = field(default_factory=list)
     fields: list[tuple[str, str]] = field(default_factory=list)
     note: str | None = None
+    headline: str | None = None
+    basis: str | None = None
 
     def kind_unless_set(self, kind: str) -> None:
         """A prompt names the reply's kind only when nothing before it in the turn did."""
@@ -44,7 +46,7 @@ class Reply:
         return Outbound(
             kind=self.kind, text=text, lang=lang, state=state, quote=self.quote,
             faq_id=self.faq_id, handoff=self.handoff, urgent=self.urgent,
-            choices=self.choices, fields=self.fields, note=self.note,
+            choices=self.choices, fields=self.fields, note=self.note, headline=self.headline, basis=self.basis,
         )
 
 
@@ -100,34 +102,49 @@ def faq_menu_choices(content: Content, lang: str) -> list[Choice]:
 
 
 def quote_card(content: Content, conv: Conversation, q: Quote, reply: Reply) -> None:
-    """The quote as fields (for a card) and as the same lines in text (for everything else),
-    with the notes its facts call for, the offer of the other plan and the caveat."""
+    """The quote, read at a glance: the monthly premium first (`headline`), then both plans
+    side by side (`fields`: one column per plan, monthly, annual, limits, deductible), then the
+    facts it is based on, the notes its facts call for, and the caveat in small print (`note`).
+    The text says the same in the same order, for notifications and the terminal."""
     lang, rates, say = conv.lang, content.rates, content.messages.say
     assert conv.sales_yen is not None
-    limits = rates.plans[q.plan]
     other_plan = "plan1" if q.plan == "plan2" else "plan2"
-    other_limits = rates.plans[other_plan]
+    other = quote(rates, q.industry, conv.sales_yen, other_plan)  # type: ignore[arg-type]
     reply.kind, reply.quote = "quote", q
-    reply.fields = [
-        (say("label_sales", lang), format_yen(q.sales_yen, lang)),
-        (say("label_industry", lang), content.industries.label(q.industry, lang)),
-        (say("label_plan", lang), say(f"plan_{q.plan}", lang)),
-        (say("label_limits", lang), say("limits", lang, liability=format_yen(limits.liability_limit_yen, lang), costs=format_yen(limits.costs_limit_yen, lang))),
-        (say("label_deductible", lang), format_yen(rates.conditions.deductible_yen, lang)),
-        (say("label_monthly", lang), format_price(q.monthly_yen, lang)),
-        (say("label_annual", lang), format_price(q.annual_yen, lang)),
-    ]
+    reply.headline = say("quote_headline", lang, monthly=format_price(q.monthly_yen, lang), plan=say(f"plan_{q.plan}", lang))
+    ordered = sorted([q, other], key=lambda x: x.plan)
+    reply.fields = [(_plan_title(content, x, lang, chosen=x.plan == q.plan), _plan_column(content, x, lang)) for x in ordered]
+    sales = format_yen(q.sales_yen, lang)
+    if conv.sales_low_yen:  # a range is shown as the range, priced at its upper end
+        sales = say("sales_range", lang, low=format_yen(conv.sales_low_yen, lang), high=sales)
+    basis = say("quote_basis", lang, sales=sales, industry=content.industries.label(q.industry, lang))
     notes = []
-    if conv.sales_low_yen:
-        notes.append(say("range_note", lang, low=format_yen(conv.sales_low_yen, lang), high=format_yen(conv.sales_yen, lang)))
     if conv.sales_yen < rates.floor_sales_yen:
         notes.append(say("floor_note", lang, floor=format_yen(rates.floor_sales_yen, lang)))
-    offer_key = "offer_plan1" if q.plan == "plan2" else "offer_plan2"
     bullet = "・" if lang == "ja" else "• "
-    reply.parts.append(say("quote_intro", lang))
-    reply.parts.append("\n".join(f"{bullet}{label}: {value}" for label, value in reply.fields))
+    reply.parts.append(reply.headline)
+    reply.parts.append("\n".join(f"{bullet}{title}: {column.replace(chr(10), ' / ')}" for title, column in reply.fields))
+    reply.parts.append(basis)
     reply.parts.extend(notes)
-    reply.parts.append(say(offer_key, lang, liability=format_yen(other_limits.liability_limit_yen, lang), costs=format_yen(other_limits.costs_limit_yen, lang)))
     reply.parts.append(say("after_quote_hint", lang))
+    reply.basis = basis
     reply.note = say("quote_caveat", lang)
     reply.choices = after_quote_choices(content, lang, other_plan)
+
+
+def _plan_title(content: Content, q: Quote, lang: str, chosen: bool) -> str:
+    say = content.messages.say
+    title = say(f"plan_{q.plan}", lang)
+    return f"{title} {say('plan_chosen', lang)}" if chosen else title
+
+
+def _plan_column(content: Content, q: Quote, lang: str) -> str:
+    """One plan's figures, one per line: monthly, annual, limits, deductible."""
+    say, rates = content.messages.say, content.rates
+    limits = rates.plans[q.plan]
+    return "\n".join([
+        f"{say('label_monthly', lang)} {format_price(q.monthly_yen, lang)}",
+        f"{say('label_annual', lang)} {format_price(q.annual_yen, lang)}",
+        say("limits", lang, liability=format_yen(limits.liability_limit_yen, lang), costs=format_yen(limits.costs_limit_yen, lang)),
+        f"{say('label_deductible', lang)} {format_yen(rates.conditions.deductible_yen, lang)}",
+    ])

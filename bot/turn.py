@@ -79,9 +79,12 @@ class Outbound:
     choices: list[Choice] = field(default_factory=list)
     fields: list[tuple[str, str]] = field(default_factory=list)
     note: str | None = None
+    headline: str | None = None  # a quote's first and largest line (the monthly premium)
+    basis: str | None = None     # a quote's "based on" line (the facts it was computed from)
     to_agent: bool = False  # a prospect message to relay to the agent, not a reply
     card_changed: bool = False  # the handoff's card shows something this turn changed (redraw it)
     ends_buttons: bool = False  # the conversation's live buttons (if any) are done with, even without new ones
+    intent: str | None = None  # what the message answered was read as (an intent, question, facts, other) or the click's action
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -90,6 +93,8 @@ class Outbound:
             "quote": self.quote.as_dict() if self.quote else None,
             "faq": self.faq_id,
             "handoff": self.handoff,
+            "intent": self.intent,
+            "urgent": self.urgent,
         }
 
     def to_record(self) -> dict[str, Any]:

@@ -54,6 +54,13 @@ def faq_index(content):
     return FaqIndex.build(content.faq)
 
 
+@pytest.fixture(scope="session")
+def intent_model(content):
+    from bot.understanding.reading import build_intent_model
+
+    return build_intent_model(content)
+
+
 @pytest.fixture()
 def store(redis_url):
     from bot.store import connect
@@ -62,10 +69,10 @@ def store(redis_url):
 
 
 @pytest.fixture()
-def engine(store, content, faq_index):
+def engine(store, content, faq_index, intent_model):
     from bot.conversation import Engine
 
-    return Engine(store, content, faq_index)
+    return Engine(store, content, faq_index, intent_model)
 
 
 def cli_env(**extra: str) -> dict[str, str]:

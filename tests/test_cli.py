@@ -15,7 +15,7 @@ import pytest
 
 from tests.conftest import ROOT, cli_env
 
-REPLY_KEYS = {"text", "state", "quote", "faq", "handoff"}
+REPLY_KEYS = {"text", "state", "quote", "faq", "handoff", "intent", "urgent"}
 QUOTE_KEYS = {"sales_yen", "industry", "plan", "monthly_yen", "annual_yen"}
 EMBEDDED_NOTE = "REDIS_URL is not set"
 UNREACHABLE = "redis://127.0.0.1:1/0"  # nothing listens on port 1
@@ -50,7 +50,8 @@ def talk(lines: list[str], *extra_args: str, **env: str) -> tuple[list[dict[str,
         assert set(reply) - REPLY_KEYS <= {"kind", "from"} and REPLY_KEYS <= set(reply), reply
         assert isinstance(reply["text"], str) and reply["text"].strip()
         assert isinstance(reply["state"], str) and reply["state"]
-        assert isinstance(reply["handoff"], bool)
+        assert isinstance(reply["handoff"], bool) and isinstance(reply["urgent"], bool)
+        assert reply["intent"] is None or isinstance(reply["intent"], str)
         assert reply["faq"] is None or isinstance(reply["faq"], str)
         q = reply["quote"]
         if q is not None:

@@ -38,8 +38,8 @@ def _to_state(engine: Engine, key: str, state: str) -> None:
 RESUME = {
     "new": ("年間の売上高と業種", "need_both"),
     "need_both": ("年間の売上高と業種", "need_both"),
-    "need_sales": ("年間の売上高を教えて", "need_sales"),
-    "need_industry": ("業種を教えて", "need_industry"),
+    "need_sales": ("年間の売上高をお知らせください", "need_sales"),
+    "need_industry": ("業種をお知らせください", "need_industry"),
     "quoted": (None, "quoted"),
     "unquotable": (None, "unquotable"),
 }
@@ -131,7 +131,7 @@ def test_thanks_after_a_quote_is_acknowledged_not_out_of_scope(engine, text, lan
     say(engine, key, "売上5億の製造業です")
     out = say(engine, key, text)
     assert out.state == "quoted" and not out.handoff and out.faq_id is None
-    assert ("どういたしまして" in out.text) if lang == "ja" else ("welcome" in out.text)
+    assert ("お役に立てて幸いです" in out.text) if lang == "ja" else ("welcome" in out.text)
     assert "サイバー保険に関するご質問にのみ" not in out.text and "only help" not in out.text
 
 
@@ -205,7 +205,7 @@ def test_declining_a_person_when_unquotable_explains_how_to_go_on_without_asking
     say(engine, key, "売上は3000億円の製造業です")
     out = say(engine, key, "いいえ")
     assert out.state == "unquotable" and not out.handoff
-    assert "訂正" in out.text and "おつなぎしましょうか" not in out.text
+    assert "訂正" in out.text and "おつなぎいたしましょうか" not in out.text
 
 
 def test_a_bare_no_after_a_quote_does_not_repeat_the_quote(engine):
@@ -228,10 +228,10 @@ def test_not_knowing_sales_gets_help_not_an_error(engine, text, lang):
 def test_two_unreadable_answers_in_a_row_bring_an_offer_of_a_person(engine):
     key = "t:misses"
     say(engine, key, "こんにちは")
-    first = say(engine, key, "うーん")
-    assert "おつなぎしましょうか" not in first.text
+    first = say(engine, key, "ぴよぴよ")  # ("うーん" now reads as not knowing, and gets help instead)
+    assert "おつなぎいたしましょうか" not in first.text
     second = say(engine, key, "ほげほげ")
-    assert "おつなぎしましょうか" in second.text
+    assert "おつなぎいたしましょうか" in second.text
     assert say(engine, key, "はい").handoff
     assert engine.store.load(key).handoff.reason == "not_understood"
 

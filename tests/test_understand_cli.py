@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -27,9 +29,11 @@ def test_jsonl_one_object_per_line() -> None:
     assert proc.returncode == 0, proc.stderr
     out = [json.loads(line) for line in proc.stdout.splitlines()]
     assert [o["text"] for o in out] == lines
-    assert out[0] == {"text": lines[0], "lang": "ja", "sales_yen": 500_000_000, "industry": "manufacturing"}
-    assert out[1] == {"text": "", "lang": "ja", "sales_yen": None, "industry": None}
-    assert out[2] == {"text": lines[2], "lang": "en", "sales_yen": 1_200_000_000, "industry": "it_services"}
+    assert out[0] == {"text": lines[0], "lang": "ja", "sales_yen": 500_000_000, "industry": "manufacturing",
+                      "intent": "facts", "urgent": False}
+    assert out[1] == {"text": "", "lang": "ja", "sales_yen": None, "industry": None, "intent": "other", "urgent": False}
+    assert {k: out[2][k] for k in ("lang", "sales_yen", "industry")} == {"lang": "en", "sales_yen": 1_200_000_000,
+                                                                        "industry": "it_services"}
     assert out[3]["industry"] is None and out[3]["sales_yen"] is None and out[3]["lang"] == "en"
     assert out[4]["industry"] is None
     assert out[5]["sales_yen"] == 300_000_000 and out[5]["industry"] == "restaurant"
@@ -60,10 +64,25 @@ def test_positional_text() -> None:
     proc = _run(["3,000万円の小売業"])
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout) == {"text": "3,000万円の小売業", "lang": "ja", "sales_yen": 30_000_000,
-                                       "industry": "retail"}
+                                       "industry": "retail", "intent": "facts", "urgent": False}
+
+
+@pytest.mark.parametrize("text, intent, urgent", [
+    ("昨日から社内のサーバーが暗号化されて開けません", "incident", True),
+    ("ウイルス感染による損害は補償の対象になりますか?", "question", False),
+    ("どなたか担当の方とお話しさせていただけますか", "handoff", False),
+])
+def test_the_intent_and_urgency_are_reported(text: str, intent: str, urgent: bool) -> None:
+    proc = _run([text])
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout)
+    assert (out["intent"], out["urgent"]) == (intent, urgent)
 
 
 def test_bad_content_exits_2_naming_the_file(tmp_path: Path) -> None:
+    import shutil
+
+    shutil.copytree(ROOT / "content", tmp_path, dirs_exist_ok=True)
     (tmp_path / "industries.yaml").write_text("industries: []\n", encoding="utf-8")
     proc = _run(["5億"], env_extra={"CONTENT_DIR": str(tmp_path)})
     assert proc.returncode == 2

@@ -85,6 +85,9 @@ class FaqEntry(Strict):
     questions: PerLanguageList
     answer: Answer
     keywords: OptionalPerLanguageList = OptionalPerLanguageList()
+    partial: bool = False
+    """The sources answer part of the question only (the answer says which part, and what only
+    a person can confirm): after it, the bot offers a person."""
 
     def questions_in(self, lang: str) -> list[str]:
         """Question forms in `lang` ('en', else Japanese); the first is the entry's title."""

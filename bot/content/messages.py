@@ -45,10 +45,10 @@ class Settings(Strict):
 
 
 REQUIRED = (
-    "greeting monthly_note ask_both ask_sales ask_industry ack_sales ack_industry range_note floor_note "
-    "quote_intro label_sales label_industry label_plan label_limits label_deductible "
-    "label_monthly label_annual plan_plan1 plan_plan2 limits quote_caveat offer_plan2 "
-    "offer_plan1 plan2_noted plan1_noted after_quote_hint reason_above_table reason_unrated_industry "
+    "greeting monthly_note ask_both ask_sales ask_industry ack_sales ack_industry floor_note "
+    "label_sales label_industry label_plan label_limits label_deductible "
+    "label_monthly label_annual plan_plan1 plan_plan2 limits quote_caveat "
+    "plan2_noted plan1_noted after_quote_hint reason_above_table reason_unrated_industry "
     "reason_it_services offer_person reject_non_positive reject_absurd reject_foreign_currency "
     "unreadable_sales unreadable_industry not_understood empty_message out_of_scope faq_resume greeting_again thanks_reply unreadable_both unquotable_next dont_know_sales dont_know_industry reason_not_understood file_shared refuse_not_your_conversation slash_dm_failed "
     "handoff_started handoff_incident handoff_already handoff_claimed "
@@ -57,14 +57,14 @@ REQUIRED = (
     "button_no_thanks type_amount_hint other_industry_hint faq_menu incident_reason "
     "clicked slash_started home_title home_body home_steps card_title card_title_urgent label_reason "
     "label_urgency label_prospect label_thread label_quote label_recent urgency_urgent urgency_normal "
-    "open_thread not_yet no_quote quote_summary reason_requested reason_incident reason_faq_abstained "
+    "open_thread not_yet no_quote quote_summary reason_requested reason_incident reason_faq_abstained reason_faq_partial "
     "reason_code_above_table reason_code_unrated_industry reason_code_it_services_option role_prospect "
     "role_bot role_agent button_claim button_close card_waiting card_claimed card_closed refuse_not_agent "
     "refuse_taken refuse_not_owner refuse_closed refuse_claim_first relay_from_prospect reminder close_title "
     "close_outcome close_submit cancel store_unavailable rate_limited state_lost click_expired "
     "button_cancel_handoff handoff_cancelled handoff_status handoff_status_reminded cannot_answer buttons_retired "
     "click_superseded click_superseded_nolink clicked_anonymous card_cancelled card_claimed_in_thread "
-    "reason_agent_joined relay_from_prospect_urgent terminal_no_agent terminal_agent_usage terminal_no_handoff "
+    "reason_agent_joined relay_from_prospect_urgent quote_headline quote_basis plan_chosen sales_range terminal_no_agent terminal_agent_usage terminal_no_handoff "
     "terminal_agent_name"
 ).split()
 
@@ -72,7 +72,7 @@ REQUIRED = (
 PLACEHOLDERS: dict[str, frozenset[str]] = {
     key: frozenset(names.split())
     for key, names in {
-        "ack_sales": "sales", "ack_industry": "industry", "range_note": "low high",
+        "ack_sales": "sales", "ack_industry": "industry",
         "monthly_note": "monthly annual", "floor_note": "floor", "limits": "liability costs",
         "offer_plan2": "liability costs", "offer_plan1": "liability costs", "reason_above_table": "max",
         "reason_unrated_industry": "industry", "reject_absurd": "sales", "handoff_started": "minutes",
@@ -81,7 +81,8 @@ PLACEHOLDERS: dict[str, frozenset[str]] = {
         "refuse_not_owner": "agent", "file_shared": "files", "relay_from_prospect": "text",
         "reminder": "minutes link", "handoff_status": "minutes", "handoff_status_reminded": "minutes",
         "click_superseded": "link", "clicked_anonymous": "label", "card_claimed_in_thread": "agent",
-        "relay_from_prospect_urgent": "text",
+        "relay_from_prospect_urgent": "text", "quote_headline": "monthly plan", "quote_basis": "sales industry",
+        "sales_range": "low high",
     }.items()
 }
 """The values the code supplies to each sentence. A sentence may leave a value out, but a

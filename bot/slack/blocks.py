@@ -89,16 +89,20 @@ def retired_blocks(out: Outbound, note: str) -> list[dict[str, Any]]:
 
 
 def quote_blocks(out: Outbound, reply_id: str | None = None) -> list[dict[str, Any]]:
-    """Header, the figures as fields (monthly premium first-read), caveat as context, buttons."""
-    intro, *rest = out.text.split("\n", 1)
-    fields = [MarkdownTextObject(text=f"*{escape(label)}*\n{escape(value)}") for label, value in out.fields]
-    # The plain text repeats the fields as a list; the card shows them as fields instead.
-    field_lines = {f"・{l}: {v}" for l, v in out.fields} | {f"• {l}: {v}" for l, v in out.fields}
-    extra = [line for line in (rest[0].split("\n") if rest else []) if line not in field_lines and line != out.note]
+    """The quote card, in reading order (a phone shows it top to bottom): the monthly premium
+    as the header, both plans side by side (one field each), what it is based on, the notes,
+    the caveat in small print, the buttons."""
+    headline = out.headline or out.text.split("\n", 1)[0]
+    fields = [MarkdownTextObject(text=f"*{escape(title)}*\n{escape(column)}"[:2000]) for title, column in out.fields]
+    skip = {headline, out.note, out.basis}
+    bullets = ("・", "• ")
+    extra = [line for line in out.text.split("\n")[1:] if line and line not in skip and not line.startswith(bullets)]
     blocks: list[Block] = [
-        HeaderBlock(text=PlainTextObject(text=intro[:150], emoji=True)),
+        HeaderBlock(text=PlainTextObject(text=headline[:150], emoji=True)),
         SectionBlock(fields=fields[:10]),
     ]
+    if out.basis:
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=escape(out.basis)[:SECTION_LIMIT])]))
     if extra:
         blocks += _sections("\n".join(extra))
     if out.note:

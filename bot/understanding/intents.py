@@ -51,6 +51,8 @@ class _Compiled:
     statement: re.Pattern[str] | None
     topic: re.Pattern[str] | None
     addressee: re.Pattern[str] | None
+    third_party: re.Pattern[str] | None
+    own_company: re.Pattern[str] | None
 
 
 _CACHE: dict[int, tuple[IntentContent, _Compiled]] = {}
@@ -75,7 +77,8 @@ def _compiled(intents: IntentContent) -> _Compiled:
     question = _union(intents.question.all())
     assert other is not None and question is not None  # validated non-empty on load
     compiled = _Compiled(rules, other, question, _union(intents.statement.all()), _union(intents.topic.all()),
-                         _union(intents.addressee.all()))
+                         _union(intents.addressee.all()), _union(intents.third_party.all()),
+                         _union(intents.own_company.all()))
     if len(_CACHE) > 16:
         _CACHE.clear()
     _CACHE[id(intents)] = (intents, compiled)
@@ -98,6 +101,8 @@ class IntentReading:
     other_insurance: bool  # about insurance we do not sell (自動車保険, life insurance...)
     topic: bool = False    # names what the bot is about (content `topic`)
     addressed: bool = False  # opens by naming a person (content `addressee`)
+    third_party: bool = False  # puts the story on someone else or on hearsay (content `third_party`)
+    own_company: bool = False  # puts it on the writer's own company, or on now (content `own_company`)
 
 
 def read_intents(prepared: str, intents: IntentContent) -> IntentReading:
@@ -109,7 +114,10 @@ def read_intents(prepared: str, intents: IntentContent) -> IntentReading:
     matched = _matching_intents(prepared, compiled, other)
     topic = compiled.topic is not None and compiled.topic.search(prepared) is not None
     addressed = compiled.addressee is not None and compiled.addressee.search(prepared) is not None
-    return IntentReading(matched[0] if matched else None, frozenset(matched), question, statement, other, topic, addressed)
+    third = compiled.third_party is not None and compiled.third_party.search(prepared) is not None
+    own = compiled.own_company is not None and compiled.own_company.search(prepared) is not None
+    return IntentReading(matched[0] if matched else None, frozenset(matched), question, statement, other, topic,
+                         addressed, third, own)
 
 
 def _matching_intents(prepared: str, compiled: _Compiled, other_insurance: bool) -> list[Intent]:
