@@ -288,7 +288,7 @@ def test_an_agents_reply_is_relayed_once_however_often_it_is_processed(slack, fa
     fake.wait_for("chat.postMessage", is_in(CHANNEL, root))
     [card] = card_for(fake)
     click(slack, "UAGENT1", dict(card, channel=AGENT_CHANNEL), "担当する")
-    fake.wait_for("chat.postMessage", is_in(CHANNEL, root), count=2)  # 「担当の…が対応します」
+    fake.wait_for("chat.postMessage", is_in(CHANNEL, root), count=2)  # 「担当者の…が対応いたします」
     relayed = lambda c: is_in(CHANNEL, root)(c) and c.params.get("username")  # noqa: E731
     _, event_id, _ = slack.message(AGENT_CHANNEL, "UAGENT1", "佐藤です。ご連絡ありがとうございます。", thread_ts=card["ts"])
     fake.wait_for("chat.postMessage", relayed)

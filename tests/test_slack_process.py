@@ -111,13 +111,13 @@ def test_claim_race_between_two_processes_has_exactly_one_winner(slack, slack_b,
         loser = AGENT2 if h.agent_id == AGENT1 else AGENT1
         [refusal] = fake.wait_for("chat.postEphemeral")
         assert refusal.params["user"] == loser and h.agent_name in refusal.params["text"]
-        [joined] = [m for m in posts(fake, CHANNEL, root, count=2) if "対応します" in m["text"]]
+        [joined] = [m for m in posts(fake, CHANNEL, root, count=2) if "対応いたします" in m["text"]]
         assert h.agent_name in joined["text"]
         # nothing more arrives: one announcement to the prospect, one refusal
         fake.assert_no_call("chat.postEphemeral", count=1, within=0.3)
-        fake.assert_no_call("chat.postMessage", lambda c: "対応します" in c.params.get("text", ""), count=1, within=0)
+        fake.assert_no_call("chat.postMessage", lambda c: "対応いたします" in c.params.get("text", ""), count=1, within=0)
         assert len(fake.calls_to("chat.postEphemeral")) == 1
-        assert len([m for m in fake.messages(channel=CHANNEL, thread_ts=root) if "対応します" in m["text"]]) == 1
+        assert len([m for m in fake.messages(channel=CHANNEL, thread_ts=root) if "対応いたします" in m["text"]]) == 1
 
 
 def test_a_redelivery_that_reaches_the_other_process_is_processed_once(slack, slack_b, fake):
