@@ -44,10 +44,10 @@ def test_either_order_asks_only_for_what_is_missing(engine, first, second):
     missing = "need_industry" if "売上" in first else "need_sales"
     assert out.state == missing
     if missing == "need_industry":
-        assert "業種を教えて" in out.text and "売上高を教えて" not in out.text
+        assert "業種をお知らせ" in out.text and "売上高をお知らせ" not in out.text
         assert {c.value for c in out.choices} >= {"manufacturing", "retail", "other"}
     else:
-        assert "売上高を教えて" in out.text and "業種を教えて" not in out.text
+        assert "売上高をお知らせ" in out.text and "業種をお知らせ" not in out.text
     out = say(engine, "t:c:1", second)
     assert out.state == "quoted" and out.quote.industry == "retail" and out.quote.sales_yen == 300_000_000
 

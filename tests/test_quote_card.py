@@ -78,13 +78,13 @@ def test_a_range_button_is_acknowledged_as_the_range(engine):
     engine.handle("t:card:6", Inbound(text="製造業です"))
     [out] = engine.handle("t:card:6", Inbound(text="3億〜5億円", action=Action.SALES, value="500000000:300000000"))
     assert "3億円〜5億円(5億円で試算)" in out.text  # on the card's "based on" line
-    assert "売上高は5億円ですね" not in out.text
+    assert "売上高は5億円と承りました" not in out.text
 
 
 def test_a_range_button_before_the_industry_is_acknowledged_as_the_range(engine):
     engine.handle("t:card:8", Inbound(text="見積りをお願いします"))
     [out] = engine.handle("t:card:8", Inbound(text="3億〜5億円", action=Action.SALES, value="500000000:300000000"))
-    assert "売上高は3億円〜5億円(5億円で試算)ですね" in out.text
+    assert "売上高は3億円〜5億円(5億円で試算)と承りました" in out.text
 
 
 def test_the_reply_blocks_of_a_quote_are_the_card(engine):
