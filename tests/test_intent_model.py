@@ -138,3 +138,30 @@ def test_staff_teach_it_with_examples_alone(content):
                                 *[IntentExample(text=f"{odd}{'!' * n}", intent="handoff", source="new") for n in range(4)]], sig)
     probe = "ヒトの窓口プリーズでございます。"
     assert taught.guess(probe, sig(probe)).probabilities["handoff"] > base.guess(probe, sig(probe)).probabilities["handoff"] + 0.2
+
+
+# -- two kinds of "I don't know" (item 4) ---------------------------------------------------------
+
+
+def test_a_cyber_question_the_content_cannot_answer_is_said_honestly_with_a_person_offered(engine):
+    from bot.turn import Inbound
+
+    [out] = engine.handle("t:dk:1", Inbound(text="クラウド事業者の障害で業務が止まった場合も補償されますか?"))
+    assert out.kind == "cannot_answer" and "正確にお答えでき" in out.text
+    assert any(c.action.value == "person_yes" for c in out.choices)
+
+
+def test_only_a_question_about_something_else_is_off_topic(engine):
+    from bot.turn import Inbound
+
+    [out] = engine.handle("t:dk:2", Inbound(text="明日の東京の天気はどうですか?"))
+    assert out.kind == "out_of_scope" and "サイバー保険" in out.text
+
+
+def test_a_partly_answered_question_says_what_the_page_says_and_offers_a_person(engine):
+    from bot.turn import Inbound
+
+    [out] = engine.handle("t:dk:3", Inbound(text="ランサムウェアにやられた場合、身代金まで保険で出るんでしょうか"))
+    assert out.faq_id == "ransomware" and "復旧費用" in out.text and "記載がございません" in out.text
+    assert any(c.action.value == "person_yes" for c in out.choices)
+    assert engine.store.load("t:dk:3").offered_handoff == "faq_partial"
