@@ -39,6 +39,10 @@ SMALL_TALK = (Intent.GREETING, Intent.THANKS, Intent.YES, Intent.NO)
 PLEASANTRIES = (Intent.GREETING, Intent.THANKS)
 ASKS_SOMETHING = (Intent.INCIDENT, Intent.HANDOFF, Intent.START_QUOTE)
 ABOUT_THE_QUOTE = (Intent.PRICE, Intent.PLAN1, Intent.PLAN2)
+UNASKED_CONFIDENCE = 0.7
+"""How sure the intent model must be of a request before the bot takes up a message nobody
+addressed to it: butting into people's conversation costs more than a missed pick-up (the
+prospect can mention the bot), so the bar is higher than inside a conversation (0.3)."""
 
 
 class Superseded(Exception):
@@ -54,7 +58,7 @@ def serves(r: Reading) -> bool:
     the product that the FAQ answers). Everything else is left to the people there."""
     if r.empty or r.other_insurance or r.addressed:
         return False
-    if r.intent in ASKS_SOMETHING or (r.amount is not None and r.industry is not None):
+    if (r.intent in ASKS_SOMETHING and r.kind_probability >= UNASKED_CONFIDENCE) or (r.amount is not None and r.industry is not None):
         return True
     if not r.topic:
         return False

@@ -99,7 +99,7 @@ def decide_intent(text: str, sig: Signals, model: IntentModel | None) -> IntentV
     match. Urgent (incident) only when the model says so."""
     rules = sig.rules
     if model is None:
-        return IntentVerdict(rules.intent, rules.matched, rules.intent.value if rules.intent else "other", 0.0)
+        return IntentVerdict(rules.intent, rules.matched, rules.intent.value if rules.intent else "other", 1.0)
     guess = model.guess(text, sig)
     intent = rules.intent
     if guess.probability >= INTENT_THRESHOLD:
