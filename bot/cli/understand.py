@@ -17,9 +17,8 @@ from bot.content import ContentError
 from bot.content.bundle import Content, load_content
 from bot.understanding.amounts import find_amount
 from bot.understanding.industries import find_industry
-from bot.understanding.intent_model import IntentModel, Signals
-from bot.understanding.intents import prepare, read_intents
-from bot.understanding.reading import build_intent_model, decide_intent
+from bot.understanding.intent_model import IntentModel
+from bot.understanding.reading import build_intent_model, decide_intent, signals
 from bot.normalize import detect_language
 
 
@@ -41,8 +40,7 @@ def understand(text: str, content: Content, model: IntentModel) -> dict[str, Any
     `facts` or `other`; `urgent` says it reports an incident."""
     amount = find_amount(text)
     industry = find_industry(text, content.industries)
-    rules = read_intents(prepare(text), content.intents)
-    verdict = decide_intent(text, Signals(rules, amount is not None, industry is not None), model)
+    verdict = decide_intent(text, signals(text, content), model)  # as the engine reads it
     return {
         "text": text,
         "lang": detect_language(text),

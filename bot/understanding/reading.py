@@ -20,7 +20,7 @@ from bot.understanding.faq import FaqHit, FaqIndex
 from bot.understanding.industries import IndustryMatch, find_industry
 from bot.content.intents import INTENT_NAMES
 from bot.understanding.intent_model import IntentModel, Signals
-from bot.understanding.intents import Intent, prepare, read_intents
+from bot.understanding.intents import Intent, IntentReading, prepare, read_intents
 
 INTENT_THRESHOLD = 0.3
 """The model's verdict counts when its class is at least this likely; below, the exact rules'
@@ -76,12 +76,19 @@ class Reading:
         return intent in self.matched
 
 
-def signals(text: str, content: Content) -> Signals:
-    """What the exact rules and the fact finders say of a text, for the intent model."""
+def _rules_and_facts(text: str, content: Content) -> tuple[IntentReading, Amount | None, IndustryMatch | None]:
+    """The exact rules' reading and the facts; none are read from a message about other insurance."""
     rules = read_intents(prepare(text), content.intents)
     other = rules.other_insurance
     amount = None if other else find_amount(text)
     industry = None if other else find_industry(text, content.industries)
+    return rules, amount, industry
+
+
+def signals(text: str, content: Content) -> Signals:
+    """What the exact rules and the fact finders say of a text, for the intent model (the same
+    for training, for reading and for `python -m bot understand`)."""
+    rules, amount, industry = _rules_and_facts(text, content)
     return Signals(rules, amount is not None, industry is not None)
 
 
@@ -120,10 +127,8 @@ def read(text: str, content: Content, faq: FaqIndex, model: IntentModel | None =
     """Read `text` once. Pure: the same text and content always give the same Reading."""
     if not normalize(text):
         return Reading(text, True, None, None, frozenset(), False, False, False, False, False, None, None, False, None, False)
-    intents = read_intents(prepare(text), content.intents)
+    intents, amount, industry = _rules_and_facts(text, content)
     other = intents.other_insurance
-    amount = None if other else find_amount(text)
-    industry = None if other else find_industry(text, content.industries)
     what = decide_intent(text, Signals(intents, amount is not None, industry is not None), model)
     hit = None if other else faq.match(text)
     return Reading(
