@@ -8,13 +8,17 @@ so a process killed mid-turn leaves the entry to another.
 When Redis can't take the event (down, stalled: the client gives up within about a second),
 the prospect is told politely that the answer will come, once (only on Slack's first delivery,
 which carries no `X-Slack-Retry-Num`), and Slack gets a 503 well within its 3 s, so it delivers
-the event again later; that delivery is queued once Redis is back and answered then.
+the event again later; that delivery is queued once Redis is back and answered then. The 503
+waits only for the inbox write's one short try: deciding whether the message wants an answer
+and posting the notice happen on a small pool of their own, so a busy machine or a slow Slack
+never pushes the answer past Slack's 3 s (after which Slack would count a timeout and retry).
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import redis
@@ -34,6 +38,9 @@ log = logging.getLogger(__name__)
 
 QUEUED_EVENTS = {"message", "app_mention"}
 KIND_EVENT = "event"
+# Outage notices leave from here, not from the request Slack is waiting on; two threads are
+# plenty for a notice per prospect, and a flood during an outage queues instead of spawning.
+_NOTICES = ThreadPoolExecutor(max_workers=2, thread_name_prefix="outage-notice")
 
 
 def routing_key(event: dict[str, Any]) -> str:
@@ -70,8 +77,8 @@ def into_inbox(ctx: SlackContext) -> Callable[..., BoltResponse | None]:
         except redis.RedisError as exc:
             first = not (req.headers.get("x-slack-retry-num") or [None])[0]
             log.warning("inbox unavailable (%s); asking Slack to redeliver", type(exc).__name__)
-            if first and _expects_answer(ctx, event):
-                tell_unavailable(ctx, event)
+            if first:
+                _NOTICES.submit(_notice_if_expected, ctx, event)
             return BoltResponse(status=503, body="")
         return BoltResponse(status=200, body="")
 
@@ -107,6 +114,15 @@ def _expects_answer(ctx: SlackContext, event: dict[str, Any]) -> bool:
     if channel == ctx.settings.agent_channel_id or not text:
         return False
     return messages.floor_without_redis(ctx, event, text) is not Verdict.IGNORE
+
+
+def _notice_if_expected(ctx: SlackContext, event: dict[str, Any]) -> None:
+    """Off the request path: the notice for a message that would have been answered."""
+    try:
+        if _expects_answer(ctx, event):
+            tell_unavailable(ctx, event)
+    except Exception:  # a notice is a courtesy; Slack's redelivery still gets the real answer
+        log.exception("outage notice failed")
 
 
 def tell_unavailable(ctx: SlackContext, event: dict[str, Any]) -> None:
