@@ -9,7 +9,7 @@ import argparse
 import importlib
 import sys
 
-COMMANDS = ["chat", "understand", "quote", "faq", "check_content", "serve", "socket", "handoffs", "forget"]
+COMMANDS = ["chat", "understand", "quote", "faq", "check_content", "serve", "socket", "handoffs", "stats", "forget"]
 
 
 def build_parser() -> argparse.ArgumentParser:
