@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from bot.content.bundle import Content, load_content
 from bot.content import ContentError
 from bot.conversation import Engine
+from bot.hours import BusinessHours, HoursError, from_env
 from bot.store import Store, StoreUnavailable, connect, embedded
 
 
@@ -27,6 +28,10 @@ class Runtime:
     engine: Engine
     embedded: bool
 
+    @property
+    def hours(self) -> BusinessHours:
+        return self.engine.hours
+
 
 def load_content_or_exit() -> Content:
     try:
@@ -36,7 +41,8 @@ def load_content_or_exit() -> Content:
 
 
 def build_runtime(require_redis: bool, redis_url: str | None = None) -> Runtime:
-    """Content first (cheap, and the likelier mistake), then the store."""
+    """Content first (cheap, and the likelier mistake), then the store, then business hours
+    (BUSINESS_HOURS, BUSINESS_TIMEZONE, CLOSED_DAYS: the engine tells prospects when agents reply)."""
     import os
 
     content = load_content_or_exit()
@@ -55,4 +61,8 @@ def build_runtime(require_redis: bool, redis_url: str | None = None) -> Runtime:
         if not ttl_days.isdigit() or int(ttl_days) < 1:
             raise StartupError(f"CONVERSATION_TTL_DAYS must be a whole number of days ≥ 1, got {ttl_days!r}")
         store.ttl = int(ttl_days) * 24 * 3600
-    return Runtime(content, store, Engine(store, content), is_embedded)
+    try:
+        hours = from_env(os.environ)
+    except HoursError as exc:
+        raise StartupError(str(exc)) from None
+    return Runtime(content, store, Engine(store, content, hours=hours), is_embedded)

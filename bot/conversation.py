@@ -21,6 +21,7 @@ from typing import NamedTuple
 
 from bot.content.bundle import Content
 from bot.flows.model import Conversation
+from bot.hours import BusinessHours
 from bot.logs import key_hash
 from bot.flows.quote import QuoteFlow
 from bot.moves import Moves, TurnContext
@@ -109,10 +110,12 @@ class Engine(Moves):
     What each decision does to the conversation is a move (`bot/moves.py`)."""
 
     def __init__(self, store: Store, content: Content, faq_index: FaqIndex | None = None,
-                 intent_model: IntentModel | None = None) -> None:
-        super().__init__(content, faq_index or FaqIndex.build(content.faq))
+                 intent_model: IntentModel | None = None, *, hours: BusinessHours | None = None,
+                 clock: Callable[[], float] = time.time) -> None:
+        super().__init__(content, faq_index or FaqIndex.build(content.faq), hours)
         self.store = store
         self.intents = intent_model or build_intent_model(content)
+        self.clock = clock  # one clock for every turn: tests fix it to try business hours
 
     # -- the contract ----------------------------------------------------------------------
 
@@ -140,7 +143,7 @@ class Engine(Moves):
                 return None, []
             if inbound.action and inbound.reply_id is not None and current is not None and not current.buttons_current(inbound.reply_id):
                 raise Superseded(inbound.reply_id)
-            now = time.time()
+            now = self.clock()
             conv = current.model_copy(deep=True) if current else Conversation(key=key, created_at=now)
             conv.turns += 1
             conv.updated_at = now
@@ -209,8 +212,9 @@ class Engine(Moves):
         self._hand_over(t, "incident", urgent=True)
 
     def _on_person(self, t: TurnContext) -> None:
-        accepted = t.r.intent is Intent.YES and t.offered
-        self._hand_over(t, t.offered if accepted and t.offered else "requested")
+        """Asked for a person: their own request, whatever the bot offered before (the card
+        says what led to it)."""
+        self._hand_over(t, "requested", after=t.offered)
 
     def _on_decline(self, t: TurnContext) -> None:
         t.reply.parts.append(self.say("handoff_declined", t.lang))
@@ -331,7 +335,7 @@ class Engine(Moves):
         self._hand_over(t, "requested")
 
     def _on_person_yes(self, t: TurnContext) -> None:
-        self._hand_over(t, t.offered or "requested")
+        self._hand_over(t, "requested", after=t.offered)
 
     def _on_person_no(self, t: TurnContext) -> None:
         t.reply.parts.append(self.say("handoff_declined", t.lang))
@@ -389,4 +393,5 @@ ACTIONS: dict[Action, Callable[[Engine, TurnContext], None]] = {
     Action.PERSON_NO: Engine._on_person_no,
     Action.FAQ_MENU: Engine._on_faq_menu,
     Action.FAQ: Engine._on_faq_button,
+    Action.SATISFACTION: Engine._on_satisfaction,
 }

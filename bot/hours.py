@@ -17,7 +17,7 @@ import datetime as dt
 import functools
 import math
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -271,3 +271,20 @@ def _closed_end(text: str, item: str, part: str) -> MonthDay | dt.date:
     except ValueError:
         raise _error("CLOSED_DAYS", text, f"bad item {item!r} ({_CLOSED_FORMS})") from None
     return day if m[1] else (day.month, day.day)
+
+
+DEFAULT_HOURS = "Mon-Fri 09:00-17:00"
+DEFAULT_TIMEZONE = "Asia/Tokyo"
+DEFAULT_CLOSED_DAYS = "12-29..01-03"  # 年末年始
+
+
+def from_env(env: Mapping[str, str]) -> BusinessHours:
+    """BUSINESS_HOURS, BUSINESS_TIMEZONE and CLOSED_DAYS as the served app and the terminal chat
+    read them (unset or blank: the defaults, weekdays 9 to 5 in Tokyo, closed over the New Year)."""
+    def get(name: str, default: str) -> str:
+        value = (env.get(name) or "").strip()
+        return value or default
+
+    closed = env.get("CLOSED_DAYS")
+    return BusinessHours.parse(get("BUSINESS_HOURS", DEFAULT_HOURS), get("BUSINESS_TIMEZONE", DEFAULT_TIMEZONE),
+                               DEFAULT_CLOSED_DAYS if closed is None else closed.strip())

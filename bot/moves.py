@@ -10,11 +10,13 @@ import uuid
 from dataclasses import dataclass, field
 
 from bot.content.bundle import Content
+from bot.hours import BusinessHours
 from bot.flows.handoff import HandoffFlow
 from bot.flows.model import Conversation, HandoffRecord
 from bot.flows.quote import QuoteFlow
 from bot.money import format_yen
 from bot.rating import Reason, quote
+from bot.when import next_contact, waited_minutes
 from bot.replies import Reply, after_quote_choices, cancel_choices, industry_choices, person_choices, quote_card, sales_choices
 from bot.turn import Action, Inbound, Outbound
 from bot.understanding.amounts import Amount
@@ -49,9 +51,10 @@ class TurnContext:
 class Moves:
     """The dialogue's vocabulary of moves over content and the FAQ index."""
 
-    def __init__(self, content: Content, faq: FaqIndex) -> None:
+    def __init__(self, content: Content, faq: FaqIndex, hours: BusinessHours | None = None) -> None:
         self.content = content
         self.faq = faq
+        self.hours = hours or BusinessHours.always()
         self.say = content.messages.say
 
     # -- facts ---------------------------------------------------------------------------------
@@ -164,10 +167,12 @@ class Moves:
 
     # -- handoff -------------------------------------------------------------------------------
 
-    def _hand_over(self, t: TurnContext, reason: str, urgent: bool = False) -> None:
+    def _hand_over(self, t: TurnContext, reason: str, urgent: bool = False, after: str | None = None) -> None:
         """Record the handoff on the conversation (committed with this turn), then tell the
-        prospect, with a button to take the request back while nobody has it. The transport
-        announces it to agents after the commit."""
+        prospect when a person will reply (within the usual wait, or when business hours
+        begin), with a button to take the request back while nobody has it. The transport
+        announces it to agents after the commit; an incident alerts them at once whatever
+        the hour."""
         conv, reply, lang = t.conv, t.reply, t.lang
         unavailable = t.flow.unavailable()
         if reason == "requested" and t.flow.is_unquotable and unavailable is not None:
@@ -176,12 +181,19 @@ class Moves:
         conv.handoff = HandoffRecord(
             id=f"{conv.handoff_count}-{uuid.uuid4().hex[:8]}",
             reason=reason, urgent=urgent, created_at=t.now, updated_at=t.now,
+            after=after if after and after != reason else None,
         )
         t.flow.send("hand_over")
         reply.kind, reply.handoff, reply.urgent = "handoff", True, urgent
+        open_now = self.hours.is_open(t.now)
         if urgent:
             reply.parts.append(self.say("handoff_incident", lang))
-        reply.parts.append(self.say("handoff_started", lang, minutes=self.content.messages.settings.handoff_expected_wait_minutes))
+            if not open_now:
+                reply.parts.append(self.say("handoff_incident_closed", lang))
+        elif open_now:
+            reply.parts.append(self.say("handoff_started", lang, minutes=self.content.messages.settings.handoff_expected_wait_minutes))
+        else:
+            reply.parts.append(self.say("handoff_started_closed", lang, when=next_contact(self.hours, t.now, lang, self.say)))
         reply.choices = cancel_choices(self.content, lang)
 
     def _while_with_person(self, t: TurnContext) -> list[Outbound]:
@@ -210,13 +222,31 @@ class Moves:
         return outs
 
     def _status(self, t: TurnContext) -> str:
-        """How the request stands, honestly: how long it has waited, whether the agents have
-        been reminded."""
+        """How the request stands, honestly: how long it has waited (business time unless it
+        is urgent), whether the agents have been reminded, and when they will reply if
+        business hours are over."""
         handoff = t.conv.handoff
         assert handoff is not None
-        minutes = max(1, int((t.now - handoff.created_at) // 60))
+        minutes = waited_minutes(self.hours, handoff.created_at, t.now, handoff.urgent)
         key = "handoff_status_reminded" if handoff.reminded else "handoff_status"
-        return self.say(key, t.lang, minutes=minutes)
+        text = self.say(key, t.lang, minutes=minutes)
+        if not handoff.urgent and not self.hours.is_open(t.now):
+            text += self.say("handoff_status_closed", t.lang, when=next_contact(self.hours, t.now, t.lang, self.say))
+        return text
+
+    def _on_satisfaction(self, t: TurnContext) -> None:
+        """The closing survey's answer: kept with the handoff it asked about, once."""
+        h = t.conv.handoff
+        score = t.inbound.value or ""
+        if h is None or not h.survey_asked or score not in {"1", "2", "3", "4", "5"}:
+            t.reply.parts.append(self.say("not_understood", t.lang))
+            return
+        t.reply.kind = "survey_answered"
+        if h.satisfaction is None:
+            h.satisfaction, h.updated_at = int(score), t.now
+            t.reply.parts.append(self.say("survey_thanks", t.lang))
+        else:
+            t.reply.parts.append(self.say("survey_already", t.lang))
 
     def _cancel_handoff(self, t: TurnContext) -> list[Outbound]:
         """The prospect no longer needs a person: the request is withdrawn (the card shows it)

@@ -94,6 +94,15 @@ def cancel_choices(content: Content, lang: str) -> list[Choice]:
     return [Choice(Action.CANCEL_HANDOFF, "cancel", content.messages.say("button_cancel_handoff", lang))]
 
 
+SATISFACTION_SCORES = (5, 4, 3, 2, 1)  # best first, as a survey reads
+
+
+def satisfaction_choices(content: Content, lang: str) -> list[Choice]:
+    """After a handoff is closed: how satisfied the prospect was, asked once (5 is best)."""
+    say = content.messages.say
+    return [Choice(Action.SATISFACTION, str(n), say(f"button_satisfaction_{n}", lang)) for n in SATISFACTION_SCORES]
+
+
 def faq_menu_choices(content: Content, lang: str) -> list[Choice]:
     return [Choice(Action.FAQ, e.id, e.questions_in(lang)[0]) for e in content.faq.entries][:FAQ_MENU_SIZE]
 

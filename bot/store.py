@@ -18,6 +18,7 @@ after the turn (see bot/slack/outbox.py): a crash between commit and post loses 
 from __future__ import annotations
 
 import json
+import logging
 import os
 import time
 import zlib
@@ -30,6 +31,8 @@ import redis
 
 from bot.flows.model import Conversation
 from bot.redis_client import RedisUrlError, open_client
+
+log = logging.getLogger(__name__)
 
 DEFAULT_TTL_SECONDS = 90 * 24 * 3600
 TRANSCRIPT_CAP = 500
@@ -87,6 +90,14 @@ class CardRef(NamedTuple):
     handoff_id: str
 
 
+class RelayRef(NamedTuple):
+    """Where an agent's message was copied for the prospect, and whose conversation it is."""
+
+    channel: str
+    ts: str
+    key: str
+
+
 def state_key(conversation_key: str) -> str:
     return f"conv:{{{conversation_key}}}:state"
 
@@ -121,6 +132,9 @@ class Store:
     def __init__(self, client: redis.Redis, ttl_seconds: int = DEFAULT_TTL_SECONDS) -> None:
         self.redis = client
         self.ttl = ttl_seconds
+        # Told of every committed change (before, after), once per commit: the day's figures
+        # are counted here, from what changed, whoever changed it (engine, agents, sweeper).
+        self.observers: list[Callable[[Conversation | None, Conversation], None]] = []
 
     # -- conversations -------------------------------------------------------------------
 
@@ -173,8 +187,16 @@ class Store:
                     continue
                 if not opened and conv.handoff is not None:
                     self.redis.zrem(open_index_key(conv.key), conv.key)  # best effort: stale entries are skipped
+                self._notify(current, conv)
                 return result
         raise ConcurrentUpdate(conversation_key)
+
+    def _notify(self, before: Conversation | None, after: Conversation) -> None:
+        for observer in self.observers:
+            try:
+                observer(before, after)
+            except Exception as exc:  # a figure is not worth a turn: the turn is committed
+                log.warning("store observer failed: %s", type(exc).__name__)
 
     # -- the outbox ------------------------------------------------------------------------
 
@@ -291,6 +313,23 @@ class Store:
         card's thread finds its conversation."""
         value = json.dumps({"key": key, "handoff": handoff_id}, ensure_ascii=False)
         self.redis.set(card_key(channel, ts), value, ex=ttl_seconds)
+
+    def put_relay(self, channel: str, ts: str, copy_channel: str, copy_ts: str, key: str,
+                  ttl_seconds: int = CARD_TTL_SECONDS) -> None:
+        """Remember where an agent's relayed message (channel, ts) was copied to, so an edit or
+        a deletion of it reaches the copy the prospect sees."""
+        value = json.dumps({"channel": copy_channel, "ts": copy_ts, "key": key}, ensure_ascii=False)
+        self.redis.set(f"relay:{channel}:{ts}", value, ex=ttl_seconds)
+
+    def relay(self, channel: str, ts: str) -> RelayRef | None:
+        raw = self.redis.get(f"relay:{channel}:{ts}")
+        if raw is None:
+            return None
+        found = json.loads(raw)
+        return RelayRef(found["channel"], found["ts"], found["key"])
+
+    def forget_relay(self, channel: str, ts: str) -> None:
+        self.redis.delete(f"relay:{channel}:{ts}")
 
     def card(self, channel: str, ts: str) -> CardRef | None:
         """The handoff whose card is the message at (channel, ts); None for any other message."""

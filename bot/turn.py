@@ -29,6 +29,7 @@ class Action(StrEnum):
     FAQ_MENU = "faq_menu"
     FAQ = "faq"
     CANCEL_HANDOFF = "cancel_handoff"
+    SATISFACTION = "satisfaction"
 
     @classmethod
     def parse(cls, name: str | None) -> "Action | None":

@@ -74,7 +74,8 @@ class AppProcess:
 
 def buttons(message: dict[str, Any]) -> list[dict[str, Any]]:
     """Every button element of a posted message, in order."""
-    return [e for b in message.get("blocks") or [] if b.get("type") == "actions" for e in b["elements"]]
+    return [e for b in message.get("blocks") or [] if b.get("type") == "actions" for e in b["elements"]
+            if e.get("type") == "button"]
 
 
 def button_labels(message: dict[str, Any]) -> list[str]:
@@ -85,7 +86,7 @@ def click(slack: SlackDriver, user: str, message: dict[str, Any], label: str, **
     """Click the button labelled `label` on a message the fake API recorded as posted (Slack
     sends the button's action id, value and the id of the block it sits in)."""
     matches = [(blk.get("block_id"), b) for blk in message.get("blocks") or [] if blk.get("type") == "actions"
-               for b in blk["elements"] if b["text"]["text"] == label]
+               for b in blk["elements"] if b.get("type") == "button" and b["text"]["text"] == label]
     assert matches, f"no button {label!r} in {button_labels(message)}"
     block_id, b = matches[0]
     if block_id:

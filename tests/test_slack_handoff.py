@@ -94,7 +94,7 @@ def test_asking_in_words_records_then_announces_a_full_card(slack, fake, redis_s
     h = eventually(lambda: (h := handoff_of(redis_server, CHANNEL, root)) and h.announced and h)
     assert h.status == "waiting" and h.reason == "requested" and h.card_ts == card["ts"]
     shown = message_text(card)
-    for expected in ("お客さまのご希望", "通常", f"<@{PROSPECT}>", "5億円", "製造業", "5,860円", "67,000円",
+    for expected in ("担当者との相談をご希望", "🟡 待機中", f"<@{PROSPECT}>", "5億円", "製造業", "5,860円", "67,000円",
                      "担当者と話したいです", "https://example.slack.com/archives/"):
         assert expected in shown, expected
     assert button_labels(card) == ["担当する"]
@@ -106,7 +106,7 @@ def test_quote_card_button_hands_over(slack, fake, redis_server):
     click(slack, PROSPECT, quote_card, "担当者に相談")
     [card] = card_for(fake)
     assert handoff_of(redis_server, CHANNEL, root).status == "waiting"
-    assert "お客さまのご希望" in message_text(card)
+    assert "担当者との相談をご希望" in message_text(card)
 
 
 @pytest.mark.parametrize("text, said, on_card, reason", [
@@ -131,7 +131,10 @@ def test_faq_abstains_and_the_prospect_accepts(slack, fake, redis_server):
     assert "サイバー保険" in offer["text"]
     slack.message(CHANNEL, PROSPECT, "はい", thread_ts=root)
     [card] = card_for(fake)
-    assert handoff_of(redis_server, CHANNEL, root).reason == "faq_abstained"
+    h = handoff_of(redis_server, CHANNEL, root)
+    assert (h.reason, h.after) == ("requested", "faq_abstained")
+    # the card says what happened: they asked, after a question the bot could not answer
+    assert "担当者との相談をご希望(ボットが回答できない質問のあと)" in message_text(card)
 
 
 def test_incident_is_urgent_and_the_prospect_is_told_what_to_do_at_once(slack, fake, redis_server):
@@ -165,7 +168,7 @@ def test_relay_both_ways_silence_while_claimed_and_close(slack, fake, redis_serv
     root, _, card = start_handoff(slack, fake)
     click(slack, AGENT1, card, "担当する")
     card = claimed_card(fake, card)
-    assert "佐藤" in message_text(card) and button_labels(card) == ["対応完了"]
+    assert "🟢 対応中: 佐藤" in message_text(card) and button_labels(card) == ["対応完了", "担当を外れる"]
     joined = posts(fake, CHANNEL, root, count=3)[-1]
     assert "佐藤" in joined["text"]
 
@@ -190,7 +193,7 @@ def test_relay_both_ways_silence_while_claimed_and_close(slack, fake, redis_serv
     assert submit_close(slack, AGENT1, card).status == 200
     closed_note = posts(fake, CHANNEL, root, count=5)[-1]
     assert "終了" in closed_note["text"]
-    fake.wait_for("chat.update", lambda c: c.params["ts"] == card["ts"] and "対応完了" in message_text(c.params) and "handoff.close" not in json.dumps(c.params["blocks"]))
+    fake.wait_for("chat.update", lambda c: c.params["ts"] == card["ts"] and "✅ 完了: 佐藤" in message_text(c.params) and "handoff.close" not in json.dumps(c.params["blocks"]))
     h = eventually(lambda: (h := handoff_of(redis_server, CHANNEL, root)) and h.status == "closed" and h)
     assert h.outcome == "quote_sent"
     slack.message(CHANNEL, PROSPECT, "卸売業でした", thread_ts=root)

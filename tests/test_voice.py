@@ -46,20 +46,27 @@ BANNED_TO_CUSTOMERS = [
 # Labels: buttons, card fields, plan names, short noun phrases shown beside a value or as a
 # card's reason. They are not sentences, so they need no sentence ending (「担当者に相談」,
 # 「未回答」, 「月額 {monthly}(目安)」); the banned forms still apply to them.
-LABEL_PREFIXES = ("button_", "label_", "plan_", "role_", "urgency_", "close_", "reason_code_")
+LABEL_PREFIXES = ("button_", "label_", "plan_", "role_", "urgency_", "close_", "reason_code_", "card_header_",
+                  "summary_", "lang_", "when_")
 LABELS = {
     "open_thread", "not_yet", "no_quote", "cancel", "home_title", "limits", "quote_summary",
-    "quote_headline", "quote_basis", "sales_range", "card_title", "card_title_urgent", "card_closed",
+    "quote_headline", "quote_basis", "sales_range",
     "incident_reason", "relay_from_prospect", "relay_from_prospect_urgent", "terminal_agent_name",
     # the reason a card gives for a handoff, read by agents as a field value
     "reason_requested", "reason_incident", "reason_faq_abstained", "reason_faq_partial",
-    "reason_not_understood", "reason_agent_joined",
+    "reason_not_understood", "reason_agent_joined", "reason_after",
+    # the agent desk's card lines and App Home's headings and figures
+    "card_notify", "card_notify_urgent", "card_who", "card_who_unknown", "card_intro", "card_in_dm",
+    "card_reminded", "card_closing_note", "card_satisfaction", "home_agent_title", "home_queue", "home_mine",
+    "home_open_card", "home_figures", "home_today", "home_week", "home_figures_lines", "home_faq_topics",
 }
 # Said to agents (the agent channel, the terminal agent): plainer, still です・ます.
 AGENT_TEXTS = {
     "card_waiting", "card_claimed", "card_cancelled", "card_claimed_in_thread", "refuse_not_agent",
     "refuse_taken", "refuse_not_owner", "refuse_closed", "refuse_claim_first", "reminder",
-    "terminal_no_agent", "terminal_agent_usage",
+    "terminal_no_agent", "terminal_agent_usage", "reminder_urgent", "refuse_cancelled", "refuse_not_claimed",
+    "refuse_already_theirs", "refuse_assign_not_agent", "note_hint_unclaimed", "note_hint_owner",
+    "note_hint_ended", "card_closed", "home_queue_empty", "home_mine_empty",
 }
 # A polite sentence ends in one of these (いたします, ございます end in ます; お役に立てて幸いです
 # in です); a greeting is a set phrase.

@@ -55,8 +55,8 @@ REQUIRED = (
     "handoff_closed handoff_declined restart button_handoff button_requote button_faq "
     "button_plan2 button_plan1 button_other_industry button_type_amount button_yes_person "
     "button_no_thanks type_amount_hint other_industry_hint faq_menu incident_reason "
-    "clicked slash_started home_title home_body home_steps card_title card_title_urgent label_reason "
-    "label_urgency label_prospect label_thread label_quote label_recent urgency_urgent urgency_normal "
+    "clicked slash_started home_title home_body home_steps label_reason "
+    "label_prospect label_thread label_quote "
     "open_thread not_yet no_quote quote_summary reason_requested reason_incident reason_faq_abstained reason_faq_partial "
     "reason_code_above_table reason_code_unrated_industry reason_code_it_services_option role_prospect "
     "role_bot role_agent button_claim button_close card_waiting card_claimed card_closed refuse_not_agent "
@@ -65,7 +65,16 @@ REQUIRED = (
     "button_cancel_handoff handoff_cancelled handoff_status handoff_status_reminded cannot_answer buttons_retired "
     "click_superseded click_superseded_nolink clicked_anonymous card_cancelled card_claimed_in_thread "
     "reason_agent_joined relay_from_prospect_urgent quote_headline quote_basis plan_chosen sales_range terminal_no_agent terminal_agent_usage terminal_no_handoff "
-    "terminal_agent_name"
+    "terminal_agent_name handoff_reopened handoff_started_closed handoff_incident_closed handoff_status_closed "
+    "when_today when_next_day survey_question button_satisfaction_1 button_satisfaction_2 button_satisfaction_3 "
+    "button_satisfaction_4 button_satisfaction_5 survey_thanks survey_already card_header_waiting card_header_urgent "
+    "card_header_claimed card_header_claimed_urgent card_header_closed card_header_cancelled card_notify "
+    "card_notify_urgent card_who card_who_unknown card_intro card_in_dm lang_ja lang_en label_ask label_history "
+    "reason_after button_release button_assign button_reopen button_start_quote home_faq_topics home_agent_title "
+    "home_queue home_queue_empty home_mine home_mine_empty home_open_card home_figures home_today home_week "
+    "home_figures_lines card_reminded card_closing_note card_satisfaction close_note close_note_hint "
+    "refuse_cancelled refuse_not_claimed refuse_already_theirs refuse_assign_not_agent note_hint_unclaimed "
+    "note_hint_owner note_hint_ended reminder_urgent"
 ).split()
 
 
@@ -79,7 +88,16 @@ PLACEHOLDERS: dict[str, frozenset[str]] = {
         "handoff_claimed": "agent", "clicked": "user label", "quote_summary": "plan monthly annual",
         "card_claimed": "agent", "card_closed": "agent outcome", "refuse_taken": "agent",
         "refuse_not_owner": "agent", "file_shared": "files", "relay_from_prospect": "text",
-        "reminder": "minutes link", "handoff_status": "minutes", "handoff_status_reminded": "minutes",
+        "reminder": "count who minutes reason link", "reminder_urgent": "count who minutes reason link",
+        "handoff_reopened": "agent", "handoff_started_closed": "when", "handoff_status_closed": "when",
+        "when_today": "time", "when_next_day": "date time", "card_header_waiting": "minutes",
+        "card_header_urgent": "minutes", "card_header_claimed": "agent", "card_header_claimed_urgent": "agent",
+        "card_header_closed": "agent", "card_notify": "who reason", "card_notify_urgent": "who reason",
+        "card_who": "name", "card_intro": "who user where lang received minutes", "reason_after": "after",
+        "home_queue": "count", "home_mine": "count", "card_reminded": "count", "card_closing_note": "note",
+        "card_satisfaction": "score", "refuse_already_theirs": "agent", "refuse_assign_not_agent": "user",
+        "note_hint_owner": "agent",
+        "home_figures_lines": "started quotes handoffs claimed median p90 closed cancelled satisfaction rated", "handoff_status": "minutes", "handoff_status_reminded": "minutes",
         "click_superseded": "link", "clicked_anonymous": "label", "card_claimed_in_thread": "agent",
         "relay_from_prospect_urgent": "text", "quote_headline": "monthly plan", "quote_basis": "sales industry",
         "sales_range": "low high",

@@ -1,5 +1,6 @@
 """The handoff lifecycle: waiting -> claimed -> closed, or waiting -> cancelled by the prospect
-(either way the conversation goes back to the bot).
+(either way the conversation goes back to the bot). An owner can release a claimed handoff back
+to waiting or assign it to a colleague; a closed one can be reopened by an agent.
 
 Bound to the HandoffRecord stored on the conversation (`state_field="status"`), so a claim
 or a close is written in the same atomic turn as the conversation it changes; two agents
@@ -16,11 +17,16 @@ from bot.flows.model import HandoffRecord
 class HandoffFlow(StateMachine):
     waiting = State("waiting", initial=True)
     claimed = State("claimed")
-    closed = State("closed", final=True)
+    closed = State("closed")  # not final: an agent can reopen it from its card
     cancelled = State("cancelled", final=True)
 
     claim = waiting.to(claimed, on="take_ownership")
-    close = claimed.to(closed, cond="is_owner", on="record_outcome")
+    # The owner hands it back to the queue.
+    release = claimed.to(waiting, cond="by_owner", on="give_back")
+    # Any agent may give a waiting handoff to a colleague; a claimed one only its owner.
+    assign = waiting.to(claimed, on="take_ownership") | claimed.to.itself(cond="by_owner", on="take_ownership")
+    close = claimed.to(closed, cond="by_owner", on="record_outcome")
+    reopen = closed.to(claimed, on="take_back")
     # The prospect no longer needs a person: only while nobody has taken it.
     cancel = waiting.to(cancelled, on="stamp")
 
@@ -31,14 +37,28 @@ class HandoffFlow(StateMachine):
     def record(self) -> HandoffRecord:
         return self.model
 
-    def take_ownership(self, agent_id: str, agent_name: str, now: float) -> None:
-        self.record.agent_id, self.record.agent_name, self.record.updated_at = agent_id, agent_name, now
+    def take_ownership(self, agent_id: str, agent_name: str, now: float, **_: object) -> None:
+        r = self.record
+        r.agent_id, r.agent_name, r.updated_at = agent_id, agent_name, now
+        if r.claimed_at is None:
+            r.claimed_at = now
 
-    def is_owner(self, agent_id: str, **_: object) -> bool:
-        return agent_id == self.record.agent_id
+    def by_owner(self, by: str, **_: object) -> bool:
+        return by == self.record.agent_id
 
-    def record_outcome(self, outcome: str, now: float, **_: object) -> None:
-        self.record.outcome, self.record.updated_at = outcome, now
+    def give_back(self, now: float, **_: object) -> None:
+        r = self.record
+        r.agent_id, r.agent_name, r.in_thread, r.updated_at = None, None, False, now
+        r.waiting_since, r.reminders, r.next_remind_at = now, 0, None  # a new wait: reminders start over
+
+    def record_outcome(self, outcome: str, now: float, note: str | None = None, **_: object) -> None:
+        r = self.record
+        r.outcome, r.note, r.updated_at, r.closed_at = outcome, note or None, now, now
+
+    def take_back(self, agent_id: str, agent_name: str, now: float, **_: object) -> None:
+        r = self.record
+        r.agent_id, r.agent_name, r.updated_at, r.reopened = agent_id, agent_name, now, r.reopened + 1
+        r.outcome = r.closed_at = None
 
     def stamp(self, now: float, **_: object) -> None:
         self.record.updated_at = now

@@ -21,14 +21,28 @@ class HandoffRecord(BaseModel):
     status: str = "waiting"          # handoff flow state: waiting, claimed, closed, cancelled
     created_at: float
     updated_at: float
+    after: str | None = None         # for a request the prospect made on the bot's offer: why it was offered
     announced: bool = False          # the agent channel has the card
-    reminded: bool = False
+    reminders: int = 0               # re-announcements sent while nobody claimed it (this wait)
+    waiting_since: float | None = None  # this wait's start: created, or released back to the queue
+    alerted: bool = False            # an urgent handoff's on-call agents were mentioned
+    next_remind_at: float | None = None  # when the next one is due (business time for a normal handoff)
     card_channel: str | None = None
     card_ts: str | None = None
     agent_id: str | None = None
     agent_name: str | None = None
     in_thread: bool = False          # the agent took it by writing in the prospect's thread
+    claimed_at: float | None = None  # first claim: the wait the figures count
+    closed_at: float | None = None
     outcome: str | None = None
+    note: str | None = None          # the owner's internal closing note (agents only)
+    survey_asked: bool = False       # the prospect was asked how satisfied they were
+    satisfaction: int | None = None  # their answer, 1-5
+    reopened: int = 0
+
+    @property
+    def reminded(self) -> bool:
+        return self.reminders > 0
 
     @property
     def is_open(self) -> bool:

@@ -7,7 +7,9 @@ from typing import Any
 
 from slack_bolt import App
 
+from bot import counting
 from bot.app_context import Runtime
+from bot.figures import Figures
 from bot.limits import ChannelPacer, UserRateLimit
 from bot.slack import intake
 from bot.slack.context import SlackContext
@@ -32,7 +34,10 @@ def create_app(settings: SlackSettings, runtime: Runtime, socket_mode: bool = Fa
         client=client, home_team=me["team_id"], bot_user_id=me["user_id"],
         pacer=ChannelPacer(redis_client, post_interval_seconds) if post_interval_seconds > 0 else None,
         rate_limit=UserRateLimit(redis_client, settings.rate_limit_per_minute),
+        hours=runtime.engine.hours, clock=runtime.engine.clock,
     )
+    ctx.figures = Figures(redis_client, tz=runtime.engine.hours.tz)
+    runtime.store.observers.append(counting.observer(ctx.figures, runtime.engine.hours))
     if ctx.pacer is not None:
         pace_rate_limits(client, ctx.pacer)
     app = App(

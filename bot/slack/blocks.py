@@ -6,6 +6,7 @@ checked when a message is built, not discovered as an API error in production.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from slack_sdk.models.blocks import (
@@ -13,11 +14,11 @@ from slack_sdk.models.blocks import (
     Block,
     ButtonElement,
     ContextBlock,
-    DividerBlock,
     HeaderBlock,
     MarkdownTextObject,
     PlainTextObject,
     SectionBlock,
+    UserSelectElement,
 )
 
 from bot.slack.codec import CLOSE_VIEW, block_prefix, encode_action
@@ -119,57 +120,86 @@ def answered_blocks(message_blocks: list[dict[str, Any]], receipt: str) -> list[
     return kept
 
 
-def home_view(title: str, body: str, steps: list[str]) -> dict[str, Any]:
-    """The App Home tab: what the bot does and how to use it."""
-    blocks: list[Block] = [HeaderBlock(text=PlainTextObject(text=title[:150], emoji=True))]
-    blocks += _sections(body)
-    blocks.append(DividerBlock())
-    blocks += _sections("\n".join(steps))
-    return {"type": "home", "blocks": [b.to_dict() for b in blocks]}
+@dataclass(frozen=True)
+class CardButton:
+    action_id: str
+    label: str
+    value: str
+    style: str | None = None  # "primary", "danger" or None
+
+
+@dataclass(frozen=True)
+class CardPicker:
+    """A users_select: the card's "assign to" control (Slack sends the chosen user)."""
+
+    action_id: str
+    placeholder: str
 
 
 def handoff_card(
-    title: str,
+    header: str,
+    intro: str,
     fields: list[tuple[str, str]],
-    recent: list[str],
+    history_label: str,
+    history: list[str],
     status: str,
-    buttons: list[tuple[str, str, str, bool]],
-    recent_label: str,
+    controls: list[CardButton | CardPicker],
 ) -> list[dict[str, Any]]:
-    """The agent channel's card for one handoff. `fields` values and `recent` lines are
-    mrkdwn the caller has escaped (so prospect text can't ping @channel or fake a link);
-    `buttons` are (action_id, label, value, primary)."""
+    """The agent channel's card for one handoff: its state in the header, who and where in one
+    line, the facts as fields, the conversation so far, what writing in the thread does, and
+    the controls its state allows. `intro`, field values and `history` lines are mrkdwn the
+    caller has escaped (so prospect text can't ping @channel or fake a link)."""
     blocks: list[Block] = [
-        HeaderBlock(text=PlainTextObject(text=title[:150], emoji=True)),
+        HeaderBlock(text=PlainTextObject(text=header[:150], emoji=True)),
+        SectionBlock(text=MarkdownTextObject(text=intro[:SECTION_LIMIT])),
         SectionBlock(fields=[MarkdownTextObject(text=f"*{escape(l)}*\n{v}"[:2000]) for l, v in fields][:10]),
     ]
-    if recent:
-        quoted = "\n".join(f"> {line}" for line in recent)
-        blocks += [SectionBlock(text=MarkdownTextObject(text=f"*{escape(recent_label)}*\n{quoted}"[:SECTION_LIMIT]))]
+    if history:
+        lines, size = [], len(history_label) + 4
+        for line in reversed(history):  # the newest lines are the ones that must fit
+            if size + len(line) + 3 > SECTION_LIMIT:
+                break
+            lines.insert(0, line)
+            size += len(line) + 3
+        quoted = "\n".join(f"> {line}" for line in lines)
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=f"*{escape(history_label)}*\n{quoted}"[:SECTION_LIMIT])))
     blocks.append(ContextBlock(elements=[MarkdownTextObject(text=status[:SECTION_LIMIT])]))
-    if buttons:
-        blocks.append(ActionsBlock(block_id="handoff", elements=[
-            ButtonElement(text=PlainTextObject(text=label[:BUTTON_TEXT_LIMIT]), action_id=aid, value=value[:2000],
-                          style="primary" if primary else None)
-            for aid, label, value, primary in buttons
-        ]))
+    elements: list[Any] = []
+    for c in controls:
+        if isinstance(c, CardButton):
+            elements.append(ButtonElement(text=PlainTextObject(text=c.label[:BUTTON_TEXT_LIMIT], emoji=True),
+                                          action_id=c.action_id, value=c.value[:2000], style=c.style))
+        else:
+            elements.append(UserSelectElement(action_id=c.action_id,
+                                              placeholder=PlainTextObject(text=c.placeholder[:150], emoji=True)))
+    if elements:
+        blocks.append(ActionsBlock(block_id="handoff", elements=elements))
     return [b.to_dict() for b in blocks]
 
 
-def close_modal(title: str, outcome_label: str, submit: str, cancel: str, outcomes: list[tuple[str, str]], metadata: str) -> dict[str, Any]:
-    """The modal an owner fills in to close a handoff: the outcome is required."""
-    from slack_sdk.models.blocks import InputBlock, Option, StaticSelectElement
+def close_modal(title: str, outcome_label: str, note_label: str, note_hint: str, submit: str, cancel: str,
+                outcomes: list[tuple[str, str]], metadata: str) -> dict[str, Any]:
+    """The modal an owner fills in to close a handoff: the outcome is required, an internal
+    note (agents only; never shown to the prospect) is optional."""
+    from slack_sdk.models.blocks import InputBlock, Option, PlainTextInputElement, StaticSelectElement
     from slack_sdk.models.views import View
 
     view = View(
         type="modal", callback_id=CLOSE_VIEW, private_metadata=metadata[:3000],
         title=PlainTextObject(text=title[:24]), submit=PlainTextObject(text=submit[:24]),
         close=PlainTextObject(text=cancel[:24]),
-        blocks=[InputBlock(
-            block_id="outcome", label=PlainTextObject(text=outcome_label[:2000]),
-            element=StaticSelectElement(action_id="value", options=[
-                Option(value=key, text=PlainTextObject(text=label[:75])) for key, label in outcomes
-            ]),
-        )],
+        blocks=[
+            InputBlock(
+                block_id="outcome", label=PlainTextObject(text=outcome_label[:2000]),
+                element=StaticSelectElement(action_id="value", options=[
+                    Option(value=key, text=PlainTextObject(text=label[:75])) for key, label in outcomes
+                ]),
+            ),
+            InputBlock(
+                block_id="note", label=PlainTextObject(text=note_label[:2000]), optional=True,
+                hint=PlainTextObject(text=note_hint[:2000]),
+                element=PlainTextInputElement(action_id="value", multiline=True, max_length=2000),
+            ),
+        ],
     )
     return view.to_dict()

@@ -23,7 +23,11 @@ class AgentAction(StrEnum):
     """The buttons on an agent-channel card; the value is the action id Slack sends back."""
 
     CLAIM = "handoff.claim"
+    RELEASE = "handoff.release"
+    ASSIGN = "handoff.assign"   # a users_select: Slack sends the chosen user, not a value
     CLOSE = "handoff.close"
+    REOPEN = "handoff.reopen"
+    START_QUOTE = "home.start_quote"  # App Home, for prospects: start an estimate in a DM
 
 
 # -- conversation keys ---------------------------------------------------------------------
@@ -113,6 +117,8 @@ class Click:
     message_text: str
     message_blocks: list[dict[str, Any]]
     reply_id: str | None = None  # the reply whose button it was (from the block id)
+    selected_user: str | None = None  # a users_select's choice (the card's "assign to")
+    view_type: str | None = None  # "home" for a click in App Home (no channel, no message)
 
     @property
     def action(self) -> Action | None:
@@ -147,6 +153,8 @@ def parse_click(body: dict[str, Any]) -> Click:
         message_text=message.get("text") or "",
         message_blocks=message.get("blocks") or [],
         reply_id=reply_id_of(action.get("block_id") or ""),
+        selected_user=action.get("selected_user"),
+        view_type=(body.get("view") or {}).get("type") if container.get("type") == "view" else None,
     )
 
 
@@ -158,10 +166,12 @@ class CloseSubmission:
     user_team: str | None
     value: str
     outcome: str
+    note: str | None = None  # the owner's internal note (agents only)
 
 
 def parse_close(body: dict[str, Any], view: dict[str, Any]) -> CloseSubmission:
     user = body.get("user") or {}
     values = (view.get("state") or {}).get("values") or {}
     outcome = ((values.get("outcome") or {}).get("value") or {}).get("selected_option", {}).get("value") or "answered"
-    return CloseSubmission(user.get("id", ""), user.get("team_id"), view.get("private_metadata", ""), outcome)
+    note = (((values.get("note") or {}).get("value") or {}).get("value") or "").strip() or None
+    return CloseSubmission(user.get("id", ""), user.get("team_id"), view.get("private_metadata", ""), outcome, note)

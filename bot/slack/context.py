@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -9,6 +11,7 @@ from slack_sdk import WebClient
 
 from bot.content.bundle import Content
 from bot.conversation import Engine
+from bot.hours import BusinessHours
 from bot.limits import ChannelPacer, UserRateLimit
 from bot.slack import codec
 from bot.slack.membership import MembershipCache
@@ -32,6 +35,9 @@ class SlackContext:
     rate_limit: UserRateLimit | None = None  # messages a minute per person (None: unlimited)
     inbox: Any = None                        # bot.inbox.Inbox when events are queued durably
     threads: ThreadMemory = field(default_factory=lambda: ThreadMemory())  # threads the bot posted in
+    hours: BusinessHours = field(default_factory=BusinessHours.always)  # when agents are in
+    clock: Callable[[], float] = time.time  # the engine's: tests fix it to try business hours
+    figures: Any = None                     # bot.figures.Figures: the day's counts
     people: People = field(init=False)  # who is a prospect, staff or an agent (cached look-ups)
 
     def __post_init__(self) -> None:
@@ -39,6 +45,9 @@ class SlackContext:
 
     def who(self, user_id: str, team_hint: str | None = None) -> Person:
         return self.people.who(self.client, user_id, team_hint)
+
+    def company(self, team_id: str | None) -> str | None:
+        return self.people.company(self.client, team_id)
 
     def conversation_key(self, channel: str, thread_ts: str | None) -> str:
         """team:channel:thread. A DM is one conversation; a channel thread is another.

@@ -1,11 +1,9 @@
-"""The agent channel: handoff cards, claims, relay both ways, close, reminders.
+"""Agents' actions on a handoff: claim, release, assign, close, reopen, and taking it over by
+writing in the prospect's thread.
 
-Order is what keeps a prospect from being dropped: the engine has already committed the
-handoff to Redis when `announce` runs; the card is posted with retries, and a waiting
-handoff whose card never went out is posted again by the sweeper (reminders.py).
-
-Every agent action is checked by `agent_action` before it runs: only a verified agent
-(agents.py) reaches the handler, anyone else is refused privately.
+Every action is checked by `agent_action` before it runs: only a verified agent (agents.py)
+reaches the handler, anyone else is refused privately. What the prospect is told leaves
+through the conversation's outbox, written with the action.
 """
 
 from __future__ import annotations
@@ -13,33 +11,21 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any, NamedTuple, Protocol, TypeVar
+from typing import NamedTuple, Protocol, TypeVar
 
-from slack_sdk.errors import SlackApiError
-
-from bot.flows.model import Conversation
+from bot.handoffs import AgentResult, HandoffRefused
 from bot.logs import key_hash
-from bot.handoffs import AgentResult, HandoffDesk, HandoffRefused
 from bot.slack import buttons, cards
 from bot.slack.agents import Agent, verified_agent
-from bot.slack.people import Person
+from bot.slack.card_view import announce, desk, refresh_card
 from bot.slack.cards import AGENT_LANG
-from bot.slack.codec import Click, CloseSubmission, parse_value, split_key
+from bot.slack.codec import Click, CloseSubmission, parse_value
 from bot.slack.context import SlackContext
-from bot.slack.posted import already_posted, metadata
-from bot.slack.text import agent_text, plain_text
-from bot.slack.web import permalink, post_reply, post_with_retry, refuse
-from bot.store import CardRef
-from bot.turn import Outbound
+from bot.slack.outbox import send
+from bot.slack.people import Person
+from bot.slack.web import refuse
 
 log = logging.getLogger(__name__)
-
-ANNOUNCE_LOCK_SECONDS = 30
-
-
-def desk(ctx: SlackContext) -> HandoffDesk:
-    return HandoffDesk(ctx.store, ctx.content)
 
 
 # -- the agent check ---------------------------------------------------------------------------
@@ -82,7 +68,9 @@ def agent_action(where: Callable[[SlackContext, R], Place | None]) -> Callable[
 
 
 def on_card(ctx: SlackContext, click: Click) -> Place:
-    return Place(click.channel or ctx.settings.agent_channel_id)
+    """A card's click is answered in the agent channel (a click in App Home too: Home has no
+    place for a private notice, and every agent is in that channel)."""
+    return Place(click.channel if click.channel and not click.view_type else ctx.settings.agent_channel_id)
 
 
 def told_nothing(ctx: SlackContext, request: FromSomeone) -> None:
@@ -90,66 +78,48 @@ def told_nothing(ctx: SlackContext, request: FromSomeone) -> None:
     return None
 
 
-# -- announcing ------------------------------------------------------------------------------
-
-
-def announce(ctx: SlackContext, key: str) -> bool:
-    """Post the card for the conversation's handoff unless it is already out. One process
-    posts at a time (a short Redis lock); failures are retried with backoff, and whatever
-    is still unposted is picked up by the sweeper. Returns True once the card is out."""
-    conv = ctx.store.load(key)
-    if conv is None or conv.handoff is None or conv.handoff.announced or not conv.handoff.is_open:
-        return True
-    with ctx.store.try_lock(f"announce:{conv.handoff.id}", timeout_seconds=ANNOUNCE_LOCK_SECONDS) as locked:
-        if not locked:
-            return False
-        conv = ctx.store.load(key)  # re-read under the lock: another process may have posted
-        if conv is None or conv.handoff is None or conv.handoff.announced:
-            return True
-        handoff = conv.handoff
-        card = _card_blocks(ctx, conv)
-        text = cards.card_fallback(ctx.content, handoff)
-        posted = post_with_retry(ctx, channel=ctx.settings.agent_channel_id, text=text, blocks=card)
-        if posted is None:
-            return False
-        ts = posted["ts"]
-        ctx.store.put_card(ctx.settings.agent_channel_id, ts, key, handoff.id)
-        desk(ctx).mark(key, handoff.id, announced=True, card_channel=ctx.settings.agent_channel_id, card_ts=ts)
-        log.info("handoff announced", extra={"fields": {"key_hash": key_hash(key), "handoff": handoff.id,
-                                                          "urgent": handoff.urgent, "reason": handoff.reason}})
-        return True
-
-
-def _card_blocks(ctx: SlackContext, conv: Conversation) -> list[dict[str, Any]]:
-    assert conv.handoff is not None
-    recent = ctx.store.transcript(conv.key, last=cards.RECENT_LINES)
-    return cards.card_blocks(ctx.content, conv, conv.handoff, recent, functools.partial(permalink, ctx))
-
-
-def refresh_card(ctx: SlackContext, conv: Conversation, clicked: tuple[str, str] | None = None) -> None:
-    """Redraw the handoff's card. `clicked` is where an agent clicked it: an agent can click a
-    card the moment it appears, before the announcing process has recorded where it posted it."""
-    h = conv.handoff
-    if h is None:
-        return
-    channel, ts = (h.card_channel, h.card_ts) if h.card_ts and h.card_channel else (clicked or (None, None))
-    if not channel or not ts:
-        return
-    try:
-        ctx.client.chat_update(channel=channel, ts=ts, text=cards.card_fallback(ctx.content, h), blocks=_card_blocks(ctx, conv))
-    except SlackApiError as exc:
-        log.warning("card update failed (%s)", exc.response.get("error"))
-
-
 # -- agent actions -----------------------------------------------------------------------------
+
+
+def _clicked(click: Click, place: Place) -> tuple[str, str] | None:
+    return (place.channel, click.message_ts) if click.message_ts and not click.view_type else None
 
 
 @agent_action(on_card)
 def claim(ctx: SlackContext, agent: Agent, click: Click) -> None:
     key, handoff_id = parse_value(click.value)
     place = on_card(ctx, click)
-    clicked = (place.channel, click.message_ts) if click.message_ts else None
-    _settle(ctx, agent, place, lambda: desk(ctx).claim(key, handoff_id, agent.id, agent.name), clicked)
+    _settle(ctx, agent, place, lambda: desk(ctx).claim(key, handoff_id, agent.id, agent.name), _clicked(click, place))
+
+
+@agent_action(on_card)
+def release(ctx: SlackContext, agent: Agent, click: Click) -> None:
+    key, handoff_id = parse_value(click.value)
+    place = on_card(ctx, click)
+    _settle(ctx, agent, place, lambda: desk(ctx).release(key, handoff_id, agent.id), _clicked(click, place))
+
+
+@agent_action(on_card)
+def reopen(ctx: SlackContext, agent: Agent, click: Click) -> None:
+    key, handoff_id = parse_value(click.value)
+    place = on_card(ctx, click)
+    _settle(ctx, agent, place, lambda: desk(ctx).reopen(key, handoff_id, agent.id, agent.name), _clicked(click, place))
+
+
+@agent_action(on_card)
+def assign(ctx: SlackContext, agent: Agent, click: Click) -> None:
+    """The card's user picker: only an agent can be picked (anyone else is refused, nothing
+    changes). The card is found by the message it is on (a users_select carries no value)."""
+    place = on_card(ctx, click)
+    card = ctx.store.card(place.channel, click.message_ts) if click.message_ts else None
+    if card is None or not click.selected_user:
+        return
+    chosen = verified_agent(ctx, click.selected_user, None)
+    if chosen is None:
+        refuse(ctx, place.channel, agent.id, ctx.say("refuse_assign_not_agent", AGENT_LANG, user=f"<@{click.selected_user}>"))
+        return
+    _settle(ctx, agent, place, lambda: desk(ctx).assign(card.key, card.handoff_id, agent.id, chosen.id, chosen.name),
+            _clicked(click, place))
 
 
 @agent_action(on_card)
@@ -170,13 +140,14 @@ def open_close_dialog(ctx: SlackContext, agent: Agent, click: Click) -> None:
 def close(ctx: SlackContext, agent: Agent, submission: CloseSubmission) -> None:
     key, handoff_id = parse_value(submission.value)
     place = Place(ctx.settings.agent_channel_id)
-    _settle(ctx, agent, place, lambda: desk(ctx).close(key, handoff_id, agent.id, submission.outcome))
+    _settle(ctx, agent, place, lambda: desk(ctx).close(key, handoff_id, agent.id, submission.outcome, submission.note))
 
 
 def _settle(ctx: SlackContext, agent: Agent, place: Place, act: Callable[[], AgentResult],
             clicked: tuple[str, str] | None = None) -> None:
-    """Do a desk action and show what it did: the card redrawn and the prospect told; or, if it
-    was refused, the agent told why (a handoff that is gone needs no explaining)."""
+    """Do a desk action and show what it did: the card redrawn and the prospect told (through
+    the outbox, written with the action); or, if it was refused, the agent told why (a handoff
+    that is gone needs no explaining)."""
     try:
         result = act()
     except HandoffRefused as refused:
@@ -186,7 +157,7 @@ def _settle(ctx: SlackContext, agent: Agent, place: Place, act: Callable[[], Age
     refresh_card(ctx, result.conversation, clicked)
     if result.handoff.status != "waiting":
         buttons.retire(ctx, result.conversation.key)  # the notice's cancel button: a person has it
-    _tell_prospect(ctx, result.conversation.key, result.to_prospect)
+    send(ctx, result.conversation.key)
 
 
 def agent_took_over(ctx: SlackContext, key: str, author: Person, text: str, message_id: str) -> None:
@@ -206,65 +177,3 @@ def agent_took_over(ctx: SlackContext, key: str, author: Person, text: str, mess
         refresh_card(ctx, result.conversation)
     else:
         announce(ctx, key)
-
-
-def _tell_prospect(ctx: SlackContext, key: str, out: Outbound | None) -> None:
-    if out is None:
-        return
-    channel, root = split_key(key)
-    post_reply(ctx, channel, root, out)
-
-
-# -- relay -------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class CardReply:
-    """A message in a card's thread, and the handoff that card shows."""
-
-    channel: str
-    thread_ts: str
-    user_id: str
-    user_team: str | None
-    text: str
-    card: CardRef
-    ts: str = ""
-    again: bool = False
-
-
-def relay_from_agent(ctx: SlackContext, event: dict[str, Any], again: bool = False) -> None:
-    """An agent's reply in a card's thread: to the prospect, as the agent, if they own it.
-    `again`: this message was taken before (a crash may have come before or after its relay):
-    it is relayed only if the prospect's thread does not already show it."""
-    channel, thread_ts = event.get("channel", ""), event.get("thread_ts", "")
-    card = ctx.store.card(channel, thread_ts)
-    if card is None:
-        return  # agents talking among themselves
-    _relay_reply(ctx, CardReply(channel, thread_ts, event.get("user", ""), event.get("user_team"), event.get("text") or "",
-                                card, event.get("ts", ""), again))
-
-
-def in_card_thread(ctx: SlackContext, reply: CardReply) -> Place:
-    return Place(reply.channel, reply.thread_ts)
-
-
-@agent_action(in_card_thread)
-def _relay_reply(ctx: SlackContext, agent: Agent, reply: CardReply) -> None:
-    if not plain_text(reply.text, ctx.bot_user_id):
-        return
-    text = agent_text(reply.text, ctx.bot_user_id)
-    key = reply.card.key
-    prospect_channel, root = split_key(key)
-    relay_id = f"agent:{reply.channel}:{reply.ts}"
-    if reply.again and already_posted(ctx, prospect_channel, root, relay_id):
-        return
-    try:
-        desk(ctx).agent_said(key, reply.card.handoff_id, agent.id, text)
-    except HandoffRefused as refused:
-        conv = ctx.store.load(key)
-        waiting = conv is not None and conv.handoff is not None and conv.handoff.status == "waiting"
-        message = ctx.say("refuse_claim_first", AGENT_LANG) if waiting else cards.refusal_text(ctx.content, refused)
-        refuse(ctx, reply.channel, reply.user_id, message, reply.thread_ts)
-        return
-    post_with_retry(ctx, channel=prospect_channel, thread_ts=root, text=text, username=agent.name,
-                    icon_url=agent.icon, unfurl_links=False, metadata=metadata(relay_id))

@@ -46,6 +46,9 @@ _NOTICES = ThreadPoolExecutor(max_workers=2, thread_name_prefix="outage-notice")
 def routing_key(event: dict[str, Any]) -> str:
     """The conversation an event belongs to, for ordering: one shard and one worker thread
     take all of a conversation's messages, in the order they came."""
+    if event.get("subtype") in messages.CHANGE_SUBTYPES:  # with the message it changes
+        inner = event.get("message") or event.get("previous_message") or {}
+        event = {**inner, "channel": event.get("channel", ""), "channel_type": event.get("channel_type")}
     channel, root = place_of(event)
     return channel if root is None else f"{channel}:{root}"
 
@@ -70,7 +73,7 @@ def into_inbox(ctx: SlackContext) -> Callable[..., BoltResponse | None]:
         if ctx.inbox is None or not isinstance(event, dict) or event.get("type") not in QUEUED_EVENTS:
             return next()
         event = scrubbed(event)
-        if not is_person_message(ctx, event):
+        if not is_person_message(ctx, event) and not messages.is_agent_change(ctx, event):
             return BoltResponse(status=200, body="")  # the bot's own posts, edits, joins...
         try:
             ctx.inbox.put(routing_key(event), KIND_EVENT, {"event": event})

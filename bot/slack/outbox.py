@@ -19,7 +19,7 @@ import threading
 from typing import Any
 
 from bot.logs import key_hash
-from bot.slack import buttons, handoffs
+from bot.slack import buttons, card_view
 from bot.slack.cards import AGENT_LANG
 from bot.slack.blocks import escape, fallback_text
 from bot.slack.codec import split_key
@@ -108,7 +108,7 @@ def _post(ctx: SlackContext, target: tuple[str, str | None], out: Outbound, item
 def _announce(ctx: SlackContext, key: str, out: Outbound) -> None:
     """The prospect has been told a person is coming; now the agents are told (the handoff was
     committed with the turn, before either)."""
-    if handoffs.announce(ctx, key) and out.urgent:
+    if card_view.announce(ctx, key) and out.urgent:
         _redraw_card(ctx, key)  # already on the agent channel: show it as urgent
 
 
@@ -116,4 +116,4 @@ def _redraw_card(ctx: SlackContext, key: str) -> None:
     """The turn changed what the card shows (urgent now, cancelled by the prospect)."""
     conv = ctx.store.load(key)
     if conv is not None:
-        handoffs.refresh_card(ctx, conv)
+        card_view.refresh_card(ctx, conv)

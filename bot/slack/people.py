@@ -27,6 +27,7 @@ log = logging.getLogger(__name__)
 
 PEOPLE_CACHE_SECONDS = 600.0
 FAILED_LOOKUP_SECONDS = 30.0
+COMPANY_CACHE_SECONDS = 3600.0  # a workspace's name rarely changes
 
 
 class Kind(StrEnum):
@@ -63,9 +64,20 @@ class People:
     agent_channel: str
     members: MembershipCache
     _profiles: TtlCache[str, _Profile | None] = field(init=False, repr=False)
+    _companies: TtlCache[str, str | None] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self._profiles = TtlCache(PEOPLE_CACHE_SECONDS, max_size=20_000)
+        self._companies = TtlCache(COMPANY_CACHE_SECONDS, max_size=5_000)
+
+    def company(self, client: WebClient, team_id: str | None) -> str | None:
+        """The name of a prospect's workspace (their company, for a Slack Connect prospect),
+        from `team.info`; None for the home workspace (a guest of ours has no company we
+        know) or when Slack won't say."""
+        if not team_id or team_id == self.home_team:
+            return None
+        return self._companies.get(team_id, lambda: _team_name(client, team_id),
+                                   ttl_for=lambda name: COMPANY_CACHE_SECONDS if name else FAILED_LOOKUP_SECONDS)
 
     def who(self, client: WebClient, user_id: str, team_hint: str | None = None) -> Person:
         """The person `user_id`; `team_hint` is the workspace the event or click names, used
@@ -103,3 +115,13 @@ def _look_up(client: WebClient, user_id: str) -> _Profile | None:
     name = profile.get("display_name") or profile.get("real_name") or info.get("real_name") or None
     guest = bool(info.get("is_restricted") or info.get("is_ultra_restricted") or info.get("is_stranger"))
     return _Profile(info.get("team_id"), guest, name, profile.get("image_72") or profile.get("image_48"))
+
+
+def _team_name(client: WebClient, team_id: str) -> str | None:
+    try:
+        return (client.team_info(team=team_id).get("team") or {}).get("name") or None
+    except SlackApiError as exc:
+        log.warning("team.info failed (%s)", exc.response.get("error"))
+    except OSError as exc:
+        log.warning("team.info failed (%s)", type(exc).__name__)
+    return None

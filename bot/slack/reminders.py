@@ -1,8 +1,17 @@
 """A background sweep over open handoffs, in every bot process.
 
-It posts any open handoff's card that never went out (the poster died, or Slack kept failing), and
-re-announces a handoff nobody claimed within HANDOFF_REMIND_MINUTES, exactly once across
-all processes (the reminder is claimed in Redis with SET NX before it is posted).
+It posts any open handoff's card that never went out (the poster died, or Slack kept failing),
+keeps waiting cards' "待機中 N分" current, and escalates until someone answers:
+
+- a normal handoff unclaimed HANDOFF_REMIND_MINUTES (business time) after it started waiting
+  is re-announced, then again after twice that, four times that... up to
+  HANDOFF_REMIND_MAX_MINUTES between reminders;
+- an urgent one has mentioned ONCALL_MENTION at once (announce) and is re-announced, with
+  the mention, every URGENT_REMIND_MINUTES (wall time: incidents don't keep office hours).
+
+Each reminder is claimed in Redis (SET NX, named by handoff, wait and number) before it is
+posted, so it happens exactly once across processes; each names the customer and how long they
+have waited, and links to the card.
 """
 
 from __future__ import annotations
@@ -11,44 +20,86 @@ import logging
 import threading
 import time
 
-from bot.slack import handoffs
-from bot.slack.cards import AGENT_LANG
+from bot.flows.model import HandoffRecord
+from bot.slack import card_view, cards
+from bot.slack.card_facts import card_facts
 from bot.slack.context import SlackContext
 from bot.slack.web import permalink, post_with_retry
+from bot.when import waited_minutes
 
 log = logging.getLogger(__name__)
 REMINDER_CLAIM_TTL = 30 * 24 * 3600
 
 
+def due_at(ctx: SlackContext, h: HandoffRecord) -> float:
+    """When the next reminder of this wait is due."""
+    if h.next_remind_at is not None:
+        return h.next_remind_at
+    since = h.waiting_since or h.created_at
+    return _after(ctx, h, since, 0)
+
+
+def _after(ctx: SlackContext, h: HandoffRecord, since: float, sent: int) -> float:
+    """`since` plus the interval before reminder number `sent + 1`."""
+    s = ctx.settings
+    if h.urgent:
+        return since + s.urgent_remind_minutes * 60
+    minutes = min(s.remind_minutes * (2 ** sent), max(s.remind_max_minutes, s.remind_minutes))
+    return ctx.hours.add_business_seconds(since, minutes * 60)
+
+
 def sweep(ctx: SlackContext, now: float | None = None) -> None:
-    now = time.time() if now is None else now
-    remind_after = ctx.settings.remind_minutes * 60
+    now = ctx.clock() if now is None else now
     for conv in ctx.store.open_handoffs():
         h = conv.handoff
         if h is None or not h.is_open:
             continue
         if not h.announced:  # waiting, or taken over in the prospect's thread: agents need the card
-            handoffs.announce(ctx, conv.key)
+            card_view.announce(ctx, conv.key)
             continue
         if not h.is_waiting:
             continue
-        if h.reminded or now - h.created_at < remind_after:
-            continue
-        if not ctx.store.first_time(f"remind:{h.id}", REMINDER_CLAIM_TTL):
-            continue
-        minutes = int(remind_after // 60) or 1
-        link = permalink(ctx, h.card_channel, h.card_ts) or ""
-        text = ctx.say("reminder", AGENT_LANG, minutes=minutes, link=link)
-        if post_with_retry(ctx, channel=ctx.settings.agent_channel_id, text=text) is not None:
-            handoffs.desk(ctx).mark(conv.key, h.id, reminded=True)
-            log.info("handoff reminder sent")
-        else:
-            ctx.store.forget(f"remind:{h.id}")  # not sent: the next sweep tries again
+        if now >= due_at(ctx, h):
+            _remind(ctx, conv, h, now)
+        elif _tick(ctx, h, now):
+            card_view.refresh_card(ctx, conv)
+
+
+def _remind(ctx: SlackContext, conv, h: HandoffRecord, now: float) -> None:
+    number = h.reminders + 1
+    claim = f"remind:{h.id}:{int(h.waiting_since or h.created_at)}:{number}"
+    if not ctx.store.first_time(claim, REMINDER_CLAIM_TTL):
+        return
+    facts = card_facts(ctx, conv)
+    facts = type(facts)(facts.prospect, facts.company, now, facts.hours, facts.permalink)
+    link = permalink(ctx, h.card_channel, h.card_ts)
+    mention = ctx.settings.oncall_mention if h.urgent else ""
+    text = cards.reminder_text(ctx.content, h, facts, link, mention)
+    if post_with_retry(ctx, channel=ctx.settings.agent_channel_id, text=text, unfurl_links=False) is None:
+        ctx.store.forget(claim)  # not sent: the next sweep tries again
+        return
+    marked = card_view.desk(ctx).mark(conv.key, h.id, reminders=number, next_remind_at=_after(ctx, h, now, number))
+    log.info("handoff reminder sent", extra={"fields": {"handoff": h.id, "number": number, "urgent": h.urgent}})
+    if marked is not None:
+        fresh = ctx.store.load(conv.key)
+        if fresh is not None:
+            card_view.refresh_card(ctx, fresh)
+
+
+def _tick(ctx: SlackContext, h: HandoffRecord, now: float) -> bool:
+    """Should a waiting card's "待機中 N分" be redrawn now? Every minute for the first ten,
+    every five up to an hour, every fifteen after; once across processes."""
+    minutes = waited_minutes(ctx.hours, h.waiting_since or h.created_at, now, h.urgent)
+    step = 1 if minutes < 10 else 5 if minutes < 60 else 15
+    if minutes < 1 or minutes % step:
+        return False
+    return ctx.store.first_time(f"tick:{h.id}:{int(h.waiting_since or h.created_at)}:{minutes}", 3600)
 
 
 def interval_seconds(ctx: SlackContext) -> float:
     """Often enough to remind on time, never busier than five times a second."""
-    return min(30.0, max(0.2, ctx.settings.remind_minutes * 60 / 4))
+    shortest = min(ctx.settings.remind_minutes, ctx.settings.urgent_remind_minutes)
+    return min(30.0, max(0.2, shortest * 60 / 4))
 
 
 def start_background(ctx: SlackContext) -> threading.Thread:

@@ -3,8 +3,9 @@
 Every variable the served app reads is checked here: the Slack ones, the server's (HOST, PORT,
 WEB_CONCURRENCY, WEB_THREADS), logging's (LOG_LEVEL, LOG_MESSAGE_TEXT), Redis's (REDIS_URL,
 REDIS_CLUSTER), the inbox's and the limits' (INBOX_SHARDS, RATE_LIMIT_PER_MINUTE,
-CONVERSATION_TTL_DAYS, HANDOFF_REMIND_MINUTES), and which channels the bot answers everything in
-(ANSWER_ALL_CHANNELS). A missing or malformed value stops start-up with
+CONVERSATION_TTL_DAYS), the agent desk's (HANDOFF_REMIND_MINUTES, HANDOFF_REMIND_MAX_MINUTES,
+URGENT_REMIND_MINUTES, ONCALL_MENTION, BUSINESS_HOURS, BUSINESS_TIMEZONE, CLOSED_DAYS), and which
+channels the bot answers everything in (ANSWER_ALL_CHANNELS). A missing or malformed value stops start-up with
 a message naming every bad variable, so an operator fixes them in one go rather than one restart
 at a time.
 """
@@ -53,6 +54,9 @@ class SlackSettings:
     # Channels where every top-level message is a request for the bot (an internal
     # #ask-cyber-insurance); elsewhere only what reads as something the bot serves.
     answer_all_channels: frozenset[str] = frozenset()
+    remind_max_minutes: float = 120.0   # the longest gap between reminders of a normal handoff
+    urgent_remind_minutes: float = 5.0  # an urgent one is re-announced this often until claimed
+    oncall_mention: str = ""            # mrkdwn that notifies the on-call agents (<!subteam^S…>, <@U…>)
 
     @property
     def bind(self) -> str:
@@ -102,6 +106,10 @@ def load_settings(mode: Mode, env: dict[str, str] | None = None) -> SlackSetting
     # How long an inbox entry a worker took may sit unfinished before another worker takes it
     # over (the worker died): longer than any turn takes.
     claim_idle = _number(env, "INBOX_CLAIM_IDLE_SECONDS", 30.0, 1, 3600, "seconds", problems)
+    remind_max = _number(env, "HANDOFF_REMIND_MAX_MINUTES", 120.0, 0.01, 7 * 24 * 60, "minutes", problems)
+    urgent_remind = _number(env, "URGENT_REMIND_MINUTES", 5.0, 0.01, 24 * 60, "minutes", problems)
+    oncall = _oncall(env, problems)
+    _hours(env, problems)  # applied by bot.app_context (the engine tells prospects the hours)
     answer_all = _channel_ids(env, "ANSWER_ALL_CHANNELS", problems)
     if answer_all and agent_channel in answer_all:
         problems.append("ANSWER_ALL_CHANNELS must not include AGENT_CHANNEL_ID (agents talk there; the bot only relays)")
@@ -110,7 +118,30 @@ def load_settings(mode: Mode, env: dict[str, str] | None = None) -> SlackSetting
     return SlackSettings(bot_token, signing_secret, app_token, api_url, redis_url, agent_channel, port, remind,
                          host=host, web_concurrency=web_concurrency, web_threads=web_threads, log_level=log_level,
                          rate_limit_per_minute=rate_limit, inbox_shards=inbox_shards, redis_cluster=redis_cluster,
-                         inbox_claim_idle_seconds=claim_idle, answer_all_channels=answer_all)
+                         inbox_claim_idle_seconds=claim_idle, answer_all_channels=answer_all,
+                         remind_max_minutes=remind_max, urgent_remind_minutes=urgent_remind, oncall_mention=oncall)
+
+
+def _oncall(env: dict[str, str], problems: list[str]) -> str:
+    """ONCALL_MENTION: a user group ID (S…) or user IDs (U…/W…), comma- or space-separated;
+    rendered as the mentions Slack notifies (<!subteam^S…>, <@U…>). Empty: nobody is mentioned."""
+    raw = env.get("ONCALL_MENTION", "").strip()
+    parts = [p.strip("<>@!").removeprefix("subteam^") for p in re.split(r"[\s,]+", raw) if p]
+    bad = [p for p in parts if not re.fullmatch(r"[SUW][A-Z0-9]{2,}", p)]
+    if bad:
+        problems.append("ONCALL_MENTION must list a user group ID (S0123456789) or user IDs (U0123456789), "
+                        f"separated by commas; not {bad[0][:20]!r}")
+        return ""
+    return " ".join(f"<!subteam^{p}>" if p.startswith("S") else f"<@{p}>" for p in parts)
+
+
+def _hours(env: dict[str, str], problems: list[str]) -> None:
+    from bot.hours import HoursError, from_env
+
+    try:
+        from_env(env)
+    except HoursError as exc:
+        problems.append(str(exc))
 
 
 def _channel_ids(env: dict[str, str], name: str, problems: list[str]) -> frozenset[str]:

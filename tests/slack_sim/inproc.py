@@ -149,16 +149,30 @@ class InProcessApp(BoltHarness):
     App, WebClient and listener threads)."""
 
     def __init__(self, runtime: Any, fake: FakeSlackAPI, redis_url: str, *, settle: bool = True,
-                 durable: bool = False, post_interval_seconds: float = 0, **env: str) -> None:
+                 durable: bool = False, post_interval_seconds: float = 0, clock: Optional[Callable[[], float]] = None,
+                 **env: str) -> None:
+        import time
+
+        from bot.app_context import Runtime
+        from bot.conversation import Engine
+        from bot.hours import from_env
         from bot.slack.app import create_app
         from bot.slack.settings import load_settings
+        from bot.store import Store
 
         self.fake = fake
+        env = {"BUSINESS_HOURS": "always", **env}  # a test of business hours names them, and a clock
         settings = load_settings("http", env={
             "SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": SIGNING_SECRET, "SLACK_API_URL": fake.url,
             "REDIS_URL": redis_url, "AGENT_CHANNEL_ID": AGENT_CHANNEL, **env,
         })
-        app, self.ctx = create_app(settings, runtime, post_interval_seconds=post_interval_seconds)
+        # This "process"'s own store and engine (its clock, its business hours) over the shared
+        # Redis, content, FAQ index and intent model, as `serve` builds them.
+        store = Store(runtime.store.redis, runtime.store.ttl)
+        engine = Engine(store, runtime.content, runtime.engine.faq, runtime.engine.intents,
+                        hours=from_env(env), clock=clock or time.time)
+        app, self.ctx = create_app(settings, Runtime(runtime.content, store, engine, False),
+                                   post_interval_seconds=post_interval_seconds)
         self.workers = None
         if durable:  # as served: events through the inbox, read by its worker threads
             from bot.inbox import Inbox, InboxWorkers

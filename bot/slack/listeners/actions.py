@@ -13,6 +13,7 @@ from bot.conversation import Superseded
 from bot.slack import blocks, buttons, handoffs
 from bot.slack.codec import PROSPECT_PREFIX, AgentAction, Click, parse_click
 from bot.slack.context import SlackContext
+from bot.slack.listeners.commands import start_dm
 from bot.slack.outbox import send
 from bot.slack.web import refuse
 from bot.turn import Inbound
@@ -36,6 +37,34 @@ def register(app: App, ctx: SlackContext) -> None:
     def on_close(ack: Ack, body: dict[str, Any]) -> None:
         ack()
         handoffs.open_close_dialog(ctx, parse_click(body))
+
+    @app.action(AgentAction.RELEASE.value)
+    def on_release(ack: Ack, body: dict[str, Any]) -> None:
+        ack()
+        handoffs.release(ctx, parse_click(body))
+
+    @app.action(AgentAction.ASSIGN.value)
+    def on_assign(ack: Ack, body: dict[str, Any]) -> None:
+        ack()
+        handoffs.assign(ctx, parse_click(body))
+
+    @app.action(AgentAction.REOPEN.value)
+    def on_reopen(ack: Ack, body: dict[str, Any]) -> None:
+        ack()
+        handoffs.reopen(ctx, parse_click(body))
+
+    @app.action(AgentAction.START_QUOTE.value)
+    def on_start_quote(ack: Ack, body: dict[str, Any]) -> None:
+        """App Home's start button: an estimate in the clicker's DM with the app."""
+        ack()
+        click = parse_click(body)
+        lang = click.value if click.value in ("ja", "en") else "ja"
+        try:
+            channel = ctx.client.conversations_open(users=click.user_id)["channel"]["id"]
+        except SlackApiError as exc:
+            log.warning("conversations.open failed (%s)", exc.response.get("error"))
+            return
+        start_dm(ctx, channel, lang)
 
 
 def handle_click(ctx: SlackContext, body: dict[str, Any]) -> None:

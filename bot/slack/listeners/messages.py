@@ -8,7 +8,7 @@ from typing import Any
 from slack_bolt import App
 
 from bot import conversation
-from bot.slack import handoffs
+from bot.slack import handoffs, relay
 from bot.slack.context import SlackContext
 from bot.slack.floor import Situation, Verdict, decide
 from bot.slack.people import Kind, Person
@@ -54,6 +54,17 @@ def is_person_message(ctx: SlackContext, event: dict[str, Any]) -> bool:
     )
 
 
+CHANGE_SUBTYPES = {"message_changed", "message_deleted"}
+
+
+def is_agent_change(ctx: SlackContext, event: dict[str, Any]) -> bool:
+    """An edit or deletion in the agent channel: a relayed message's copy must follow it."""
+    if event.get("channel") != ctx.settings.agent_channel_id or event.get("subtype") not in CHANGE_SUBTYPES:
+        return False
+    inner = event.get("message") or event.get("previous_message") or {}
+    return not inner.get("bot_id") and inner.get("user") != ctx.bot_user_id  # not the bot's own cards
+
+
 def place_of(event: dict[str, Any]) -> tuple[str, str | None]:
     """Where a message belongs: (channel, thread root), the root None in a DM (one
     conversation per DM) and the message's own ts for a top-level channel message."""
@@ -77,6 +88,9 @@ def handle_prospect_message(ctx: SlackContext, event: dict[str, Any]) -> str | N
     the first one committed but could not send. Returns the key of the conversation whose
     outbox now holds replies (the caller drains it), or None when the bot says nothing.
     """
+    if is_agent_change(ctx, event):
+        relay.mirror_change(ctx, event)
+        return None
     if not is_person_message(ctx, event):
         return None
     channel, ts = event.get("channel", ""), event.get("ts", "")
@@ -84,7 +98,7 @@ def handle_prospect_message(ctx: SlackContext, event: dict[str, Any]) -> str | N
     if channel == ctx.settings.agent_channel_id:
         if thread_ts:  # taken before: relayed only if the prospect's thread doesn't show it yet
             again = not ctx.store.first_time(f"msg:{channel}:{ts}", SEEN_TTL_SECONDS)
-            handoffs.relay_from_agent(ctx, event, again=again)
+            relay.relay_from_agent(ctx, event, again=again)
         return None
     _, root = place_of(event)
     key = ctx.conversation_key(channel, root)
