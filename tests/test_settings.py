@@ -222,3 +222,44 @@ def test_answer_all_channels_that_are_not_channel_ids_stop_start_up(raw):
 def test_the_agent_channel_cannot_be_an_answer_all_channel():
     with pytest.raises(SettingsError, match="ANSWER_ALL_CHANNELS must not include AGENT_CHANNEL_ID"):
         load(ANSWER_ALL_CHANNELS=f"C0ASK1,{load().agent_channel_id}")
+
+
+# -- the agent desk ------------------------------------------------------------------------------
+
+
+def test_agent_desk_defaults_and_values():
+    s = load()
+    assert (s.remind_max_minutes, s.urgent_remind_minutes, s.oncall_mention) == (120.0, 5.0, "")
+    s = load(HANDOFF_REMIND_MAX_MINUTES="60", URGENT_REMIND_MINUTES="2.5", ONCALL_MENTION="S0ONCALL")
+    assert (s.remind_max_minutes, s.urgent_remind_minutes, s.oncall_mention) == (60.0, 2.5, "<!subteam^S0ONCALL>")
+    assert load(ONCALL_MENTION="U0AAA1, U0BBB2").oncall_mention == "<@U0AAA1> <@U0BBB2>"
+    assert load(ONCALL_MENTION="<!subteam^S0X1>").oncall_mention == "<!subteam^S0X1>"  # pasted as Slack writes it
+
+
+@pytest.mark.parametrize("name, value, says", [
+    ("BUSINESS_HOURS", "Mon-Fry 09:00-17:00", "unknown day 'Fry'"),
+    ("BUSINESS_HOURS", "Mon-Fri 18:00-09:00", "start must be before end"),
+    ("BUSINESS_TIMEZONE", "Asia/Tokio", "BUSINESS_TIMEZONE"),
+    ("CLOSED_DAYS", "12-32", "CLOSED_DAYS"),
+    ("ONCALL_MENTION", "@oncall-team", "ONCALL_MENTION"),
+    ("HANDOFF_REMIND_MAX_MINUTES", "0", "HANDOFF_REMIND_MAX_MINUTES"),
+    ("URGENT_REMIND_MINUTES", "soon", "URGENT_REMIND_MINUTES"),
+])
+def test_bad_agent_desk_settings_are_named(name, value, says):
+    assert says in refused(**{name: value})
+
+
+def test_business_hours_default_to_weekdays_in_tokyo_and_stop_the_terminal_chat_when_bad():
+    from bot.hours import from_env
+
+    hours = from_env({})
+    assert not hours.is_always and hours.tz.key == "Asia/Tokyo"
+    assert from_env({"BUSINESS_HOURS": "always"}).is_always
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT, cli_env
+
+    proc = subprocess.run([sys.executable, "-m", "bot", "chat"], input="", capture_output=True, text=True, cwd=ROOT,
+                          env=cli_env(BUSINESS_HOURS="weekdays"), timeout=120)
+    assert proc.returncode == 2 and "BUSINESS_HOURS" in proc.stderr and "Traceback" not in proc.stderr
