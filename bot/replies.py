@@ -94,7 +94,7 @@ def cancel_choices(content: Content, lang: str) -> list[Choice]:
     return [Choice(Action.CANCEL_HANDOFF, "cancel", content.messages.say("button_cancel_handoff", lang))]
 
 
-SATISFACTION_SCORES = (5, 4, 3, 2, 1)  # best first, as a survey reads
+SATISFACTION_SCORES = (1, 2, 3, 4, 5)  # left to right as a scale reads (and the terminal numbers them so)
 
 
 def satisfaction_choices(content: Content, lang: str) -> list[Choice]:
