@@ -220,6 +220,27 @@ class HandoffDesk:
 
         return self.store.transact(key, step)
 
+    def reminded(self, key: str, handoff_id: str, number: int, next_at: float) -> HandoffRecord | None:
+        """Reminder `number` went out to the agents. After the first, the prospect, still
+        waiting, is told once that the agents have been reminded (not left with the first
+        promise); None if the handoff is no longer waiting."""
+
+        def step(current: Conversation | None) -> tuple[Turn | None, HandoffRecord | None]:
+            if current is None or current.handoff is None or current.handoff.id != handoff_id or not current.handoff.is_waiting:
+                return None, None
+            conv = current.model_copy(deep=True)
+            handoff = conv.handoff
+            assert handoff is not None
+            handoff.reminders, handoff.next_remind_at = number, next_at
+            out = None
+            if number == 1 and not handoff.urgent:
+                text = self.content.messages.say("handoff_delayed", conv.lang)
+                out = Outbound("handoff_delayed", text, conv.lang, conv.state)
+            lines = [entry("bot", out.text, kind=out.kind)] if out else []
+            return self._turn(conv, lines, out, f"remind-{int(handoff.waiting_since or handoff.created_at)}-{number}"), handoff
+
+        return self.store.transact(key, step)
+
     def mark(self, key: str, handoff_id: str, **changes: object) -> HandoffRecord | None:
         """Record transport facts about a handoff (card posted, reminder sent)."""
 

@@ -24,6 +24,7 @@ from bot.flows.model import HandoffRecord
 from bot.slack import card_view, cards
 from bot.slack.card_facts import card_facts
 from bot.slack.context import SlackContext
+from bot.slack.outbox import send
 from bot.slack.web import permalink, post_with_retry
 from bot.when import waited_minutes
 
@@ -78,9 +79,10 @@ def _remind(ctx: SlackContext, conv, h: HandoffRecord, now: float) -> None:
     if post_with_retry(ctx, channel=ctx.settings.agent_channel_id, text=text, unfurl_links=False) is None:
         ctx.store.forget(claim)  # not sent: the next sweep tries again
         return
-    marked = card_view.desk(ctx).mark(conv.key, h.id, reminders=number, next_remind_at=_after(ctx, h, now, number))
+    marked = card_view.desk(ctx).reminded(conv.key, h.id, number, _after(ctx, h, now, number))
     log.info("handoff reminder sent", extra={"fields": {"handoff": h.id, "number": number, "urgent": h.urgent}})
     if marked is not None:
+        send(ctx, conv.key)  # the prospect's "we've reminded the agents", after the first
         fresh = ctx.store.load(conv.key)
         if fresh is not None:
             card_view.refresh_card(ctx, fresh)
