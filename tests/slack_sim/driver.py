@@ -223,14 +223,33 @@ class SlackDriver:
         return self.message(channel, user, text, subtype=subtype, bot_id=bot_id, **kw)
 
     def message_changed(self, channel: str, ts: str, user: str, new_text: str, *, old_text: str = "",
-                        channel_type: str = "channel", **deliver: Any) -> Delivered:
-        """An edit: Slack sends the new message nested, with no top-level ``user``."""
+                        channel_type: str = "channel", thread_ts: Optional[str] = None,
+                        **deliver: Any) -> Delivered:
+        """An edit: Slack sends the new message nested, with no top-level ``user``; an edited
+        thread reply carries its ``thread_ts`` inside ``message`` and ``previous_message``."""
         now = next_ts()
         ev = {"type": "message", "subtype": "message_changed", "hidden": True, "channel": channel,
               "channel_type": channel_type, "ts": now, "event_ts": now,
               "message": {"type": "message", "user": user, "text": new_text, "ts": ts,
                           "blocks": rich_text(new_text), "edited": {"user": user, "ts": now}},
               "previous_message": {"type": "message", "user": user, "text": old_text, "ts": ts}}
+        if thread_ts:
+            for inner in (ev["message"], ev["previous_message"]):
+                inner.update({"thread_ts": thread_ts, "parent_user_id": self.bot_user_id})
+        return self.event(ev, **deliver)
+
+    def message_deleted(self, channel: str, deleted_ts: str, user: str, *, thread_ts: Optional[str] = None,
+                        old_text: str = "", channel_type: str = "channel", **deliver: Any) -> Delivered:
+        """A deletion: ``subtype: message_deleted``, hidden, with the ``deleted_ts`` and the
+        message as it was (``previous_message``); no top-level ``user`` or ``message``."""
+        now = next_ts()
+        previous: dict[str, Any] = {"type": "message", "user": user, "text": old_text, "ts": deleted_ts,
+                                    "blocks": rich_text(old_text) if old_text else []}
+        if thread_ts:
+            previous.update({"thread_ts": thread_ts, "parent_user_id": self.bot_user_id})
+        ev = {"type": "message", "subtype": "message_deleted", "hidden": True, "channel": channel,
+              "channel_type": channel_type, "ts": now, "event_ts": now, "deleted_ts": deleted_ts,
+              "previous_message": previous}
         return self.event(ev, **deliver)
 
     def app_home_opened(self, user: str, *, tab: str = "home", channel: Optional[str] = None,
@@ -288,6 +307,56 @@ class SlackDriver:
             "channel": {"id": channel, "name": "directmessage" if channel.startswith("D") else channel.lower()},
             "message": message, "state": state or {"values": {}},
             "response_url": self._response_url("actions"), "actions": [action],
+        }
+        return self._form({"payload": json.dumps(payload)})
+
+    def user_select(self, user: str, action_id: str, selected_user: str, *, channel: str, message_ts: str,
+                    block_id: str = "b", message: Optional[dict] = None, team_id: Optional[str] = None,
+                    user_team: Optional[str] = None, thread_ts: Optional[str] = None) -> Response:
+        """A person picked someone in a ``users_select`` on a message (the card's "assign to"):
+        the action carries ``selected_user`` and no value; the container is the message."""
+        team = team_id or self.team_id
+        action = {"type": "users_select", "action_id": action_id, "block_id": block_id,
+                  "selected_user": selected_user, "action_ts": next_ts()}
+        if message is None:
+            message = {"type": "message", "user": self.bot_user_id, "bot_id": "B_BOT", "text": "", "ts": message_ts,
+                       "blocks": []}
+        container: dict[str, Any] = {"type": "message", "message_ts": message_ts, "channel_id": channel,
+                                     "is_ephemeral": False}
+        if thread_ts:
+            container["thread_ts"] = thread_ts
+        payload = {
+            "type": "block_actions", "user": {"id": user, "username": user.lower(), "name": user.lower(),
+                                              "team_id": user_team or team},
+            "api_app_id": self.api_app_id, "token": "verification-token", "container": container,
+            "trigger_id": self._trigger_id(), "team": {"id": team, "domain": team.lower()},
+            "enterprise": None, "is_enterprise_install": False,
+            "channel": {"id": channel, "name": channel.lower()},
+            "message": message, "state": {"values": {block_id: {action_id: {"type": "users_select",
+                                                                            "selected_user": selected_user}}}},
+            "response_url": self._response_url("actions"), "actions": [action],
+        }
+        return self._form({"payload": json.dumps(payload)})
+
+    def home_action(self, user: str, action_id: str, value: Optional[str] = None, *, view_id: str = "VHOME",
+                    block_id: str = "b", text: str = "", team_id: Optional[str] = None,
+                    user_team: Optional[str] = None, view_blocks: Optional[list] = None) -> Response:
+        """A click on a button in App Home: the container is the view (``type: view``), the
+        payload has the ``view`` (``type: home``) and no channel, message or response_url."""
+        team = team_id or self.team_id
+        action = {"type": "button", "action_id": action_id, "block_id": block_id, "value": value,
+                  "text": {"type": "plain_text", "text": text or value or "", "emoji": True}, "action_ts": next_ts()}
+        payload = {
+            "type": "block_actions", "user": {"id": user, "username": user.lower(), "name": user.lower(),
+                                              "team_id": user_team or team},
+            "api_app_id": self.api_app_id, "token": "verification-token",
+            "container": {"type": "view", "view_id": view_id},
+            "trigger_id": self._trigger_id(), "team": {"id": team, "domain": team.lower()},
+            "enterprise": None, "is_enterprise_install": False,
+            "view": {"id": view_id, "team_id": team, "type": "home", "blocks": view_blocks or [],
+                     "private_metadata": "", "callback_id": "", "state": {"values": {}}, "hash": f"{view_id}.hash",
+                     "app_id": self.api_app_id, "bot_id": "B_BOT"},
+            "state": {"values": {}}, "actions": [action],
         }
         return self._form({"payload": json.dumps(payload)})
 
