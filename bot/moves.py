@@ -222,12 +222,12 @@ class Moves:
         return outs
 
     def _status(self, t: TurnContext) -> str:
-        """How the request stands, honestly: how long it has waited (business time unless it
-        is urgent), whether the agents have been reminded, and when they will reply if
+        """How the request stands, honestly: how long it has waited, whether the agents have been reminded, and when they will reply if
         business hours are over."""
         handoff = t.conv.handoff
         assert handoff is not None
-        minutes = waited_minutes(self.hours, handoff.created_at, t.now, handoff.urgent)
+        # The prospect's own wait is the clock's (business time is the agents' measure).
+        minutes = max(1, int((t.now - handoff.created_at) // 60))
         key = "handoff_status_reminded" if handoff.reminded else "handoff_status"
         text = self.say(key, t.lang, minutes=minutes)
         if not handoff.urgent and not self.hours.is_open(t.now):
@@ -245,6 +245,7 @@ class Moves:
         if h.satisfaction is None:
             h.satisfaction, h.updated_at = int(score), t.now
             t.reply.parts.append(self.say("survey_thanks", t.lang))
+            t.reply.card_changed = True  # the card shows the answer
         else:
             t.reply.parts.append(self.say("survey_already", t.lang))
 

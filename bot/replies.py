@@ -33,6 +33,7 @@ class Reply:
     note: str | None = None
     headline: str | None = None
     basis: str | None = None
+    card_changed: bool = False  # the handoff's card shows what this turn changed (redraw it)
 
     def kind_unless_set(self, kind: str) -> None:
         """A prompt names the reply's kind only when nothing before it in the turn did."""
@@ -47,6 +48,7 @@ class Reply:
             kind=self.kind, text=text, lang=lang, state=state, quote=self.quote,
             faq_id=self.faq_id, handoff=self.handoff, urgent=self.urgent,
             choices=self.choices, fields=self.fields, note=self.note, headline=self.headline, basis=self.basis,
+            card_changed=self.card_changed,
         )
 
 

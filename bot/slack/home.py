@@ -136,7 +136,7 @@ def figures_blocks(ctx: SlackContext) -> list[Block]:
     if ctx.figures is None:
         return []
     say = lambda key, **v: ctx.say(key, AGENT_LANG, **v)  # noqa: E731
-    days = ctx.figures.last_days(7)
+    days = ctx.figures.last_days(7, today=ctx.hours.local(ctx.clock()).date())
     periods = [(say("home_today"), days[-1]), (say("home_week"), ctx.figures.total(days))]
     fields = [MarkdownTextObject(text=f"*{blocks.escape(title)}*\n{figures_text(ctx, d)}"[:2000]) for title, d in periods]
     return [SectionBlock(text=MarkdownTextObject(text=f"*{say('home_figures')}*")), SectionBlock(fields=fields)]
