@@ -19,6 +19,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from typing import Any
 
 import redis
@@ -41,6 +42,25 @@ KIND_EVENT = "event"
 # Outage notices leave from here, not from the request Slack is waiting on; two threads are
 # plenty for a notice per prospect, and a flood during an outage queues instead of spawning.
 _NOTICES = ThreadPoolExecutor(max_workers=2, thread_name_prefix="outage-notice")
+# The inbox write has its own short timeouts, but a stalled Redis can still hold a fresh
+# connection far longer (seen: 3.3 s on a loaded machine, past Slack's 3 s). The write runs
+# here and the request waits for it at most INTAKE_DEADLINE; a write that lands after that is
+# harmless: Slack redelivers the 503'd event, and the turn is done once per message id.
+INTAKE_DEADLINE = 1.0
+_WRITES = ThreadPoolExecutor(max_workers=16, thread_name_prefix="inbox-write")
+
+
+class IntakeTimeout(redis.RedisError):
+    """The inbox write did not answer within INTAKE_DEADLINE."""
+
+
+def _put(ctx: SlackContext, event: dict[str, Any]) -> None:
+    assert ctx.inbox is not None
+    future = _WRITES.submit(ctx.inbox.put, routing_key(event), KIND_EVENT, {"event": event})
+    try:
+        future.result(timeout=INTAKE_DEADLINE)
+    except FutureTimeout:
+        raise IntakeTimeout("inbox write took too long") from None
 
 
 def routing_key(event: dict[str, Any]) -> str:
@@ -76,7 +96,7 @@ def into_inbox(ctx: SlackContext) -> Callable[..., BoltResponse | None]:
         if not is_person_message(ctx, event) and not messages.is_agent_change(ctx, event):
             return BoltResponse(status=200, body="")  # the bot's own posts, edits, joins...
         try:
-            ctx.inbox.put(routing_key(event), KIND_EVENT, {"event": event})
+            _put(ctx, event)
         except redis.RedisError as exc:
             first = not (req.headers.get("x-slack-retry-num") or [None])[0]
             log.warning("inbox unavailable (%s); asking Slack to redeliver", type(exc).__name__)
