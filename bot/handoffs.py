@@ -42,6 +42,15 @@ class AgentResult:
     to_prospect: Outbound | None
 
 
+def _as_owner(handoff: HandoffRecord, event: str, **values: object) -> None:
+    """Step the handoff machine on an action only its owner may take (`by` is who acts); the
+    machine's refusal is the desk's "not_owner"."""
+    try:
+        HandoffFlow(handoff).send(event, **values)
+    except TransitionNotAllowed:
+        raise HandoffRefused("not_owner", handoff.agent_name) from None
+
+
 class HandoffDesk:
     def __init__(self, store: Store, content: Content, clock: Clock = time.time, outbox: bool = False) -> None:
         self.store, self.content, self.clock, self.outbox = store, content, clock, outbox
@@ -94,10 +103,7 @@ class HandoffDesk:
             conv, handoff = self._open(current, handoff_id)
             self._refuse_unless(handoff, "claimed")
             now = self.clock()
-            try:
-                HandoffFlow(handoff).send("release", by=agent_id, now=now)
-            except TransitionNotAllowed:
-                raise HandoffRefused("not_owner", handoff.agent_name) from None
+            _as_owner(handoff, "release", by=agent_id, now=now)
             lines = [entry("system", "handoff released", agent=agent_id, handoff=handoff_id)]
             return self._turn(conv, lines, None, "release"), AgentResult(conv, handoff, None)
 
@@ -113,10 +119,7 @@ class HandoffDesk:
             if handoff.agent_id == agent_id:
                 raise HandoffRefused("already_theirs", handoff.agent_name)
             now = self.clock()
-            try:
-                HandoffFlow(handoff).send("assign", by=by, agent_id=agent_id, agent_name=agent_name, now=now)
-            except TransitionNotAllowed:
-                raise HandoffRefused("not_owner", handoff.agent_name) from None
+            _as_owner(handoff, "assign", by=by, agent_id=agent_id, agent_name=agent_name, now=now)
             handoff.in_thread = False
             conv.buttons_id = None
             text = self.content.messages.say("handoff_claimed", conv.lang, agent=agent_name)
@@ -137,10 +140,7 @@ class HandoffDesk:
             if handoff.status != "claimed" or handoff.agent_id != agent_id:
                 raise HandoffRefused("not_owner", handoff.agent_name)
             now = self.clock()
-            try:
-                HandoffFlow(handoff).send("close", by=agent_id, outcome=outcome, note=note, now=now)
-            except TransitionNotAllowed:
-                raise HandoffRefused("not_owner", handoff.agent_name) from None
+            _as_owner(handoff, "close", by=agent_id, outcome=outcome, note=note, now=now)
             QuoteFlow(conv, self.content.rates).send("release")
             say = self.content.messages.say
             out = Outbound("handoff_closed", say("handoff_closed", conv.lang), conv.lang, conv.state)

@@ -16,7 +16,7 @@ from bot.flows.model import Conversation, HandoffRecord
 from bot.flows.quote import QuoteFlow
 from bot.money import format_yen
 from bot.rating import Reason, quote
-from bot.when import next_contact, waited_minutes
+from bot.when import next_contact
 from bot.replies import Reply, after_quote_choices, cancel_choices, industry_choices, person_choices, quote_card, sales_choices
 from bot.turn import Action, Inbound, Outbound
 from bot.understanding.amounts import Amount

@@ -85,25 +85,26 @@ def _clicked(click: Click, place: Place) -> tuple[str, str] | None:
     return (place.channel, click.message_ts) if click.message_ts and not click.view_type else None
 
 
-@agent_action(on_card)
-def claim(ctx: SlackContext, agent: Agent, click: Click) -> None:
+def _button(ctx: SlackContext, agent: Agent, click: Click, act: Callable[[str, str], AgentResult]) -> None:
+    """A card (or Home) button whose value names the handoff: `act(key, handoff_id)`, settled."""
     key, handoff_id = parse_value(click.value)
     place = on_card(ctx, click)
-    _settle(ctx, agent, place, lambda: desk(ctx).claim(key, handoff_id, agent.id, agent.name), _clicked(click, place))
+    _settle(ctx, agent, place, lambda: act(key, handoff_id), _clicked(click, place))
+
+
+@agent_action(on_card)
+def claim(ctx: SlackContext, agent: Agent, click: Click) -> None:
+    _button(ctx, agent, click, lambda key, hid: desk(ctx).claim(key, hid, agent.id, agent.name))
 
 
 @agent_action(on_card)
 def release(ctx: SlackContext, agent: Agent, click: Click) -> None:
-    key, handoff_id = parse_value(click.value)
-    place = on_card(ctx, click)
-    _settle(ctx, agent, place, lambda: desk(ctx).release(key, handoff_id, agent.id), _clicked(click, place))
+    _button(ctx, agent, click, lambda key, hid: desk(ctx).release(key, hid, agent.id))
 
 
 @agent_action(on_card)
 def reopen(ctx: SlackContext, agent: Agent, click: Click) -> None:
-    key, handoff_id = parse_value(click.value)
-    place = on_card(ctx, click)
-    _settle(ctx, agent, place, lambda: desk(ctx).reopen(key, handoff_id, agent.id, agent.name), _clicked(click, place))
+    _button(ctx, agent, click, lambda key, hid: desk(ctx).reopen(key, hid, agent.id, agent.name))
 
 
 @agent_action(on_card)

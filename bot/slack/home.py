@@ -98,12 +98,8 @@ def agent_view(ctx: SlackContext, user: str) -> dict[str, Any]:
     for conv in waiting[:QUEUE_SHOWN]:
         h = conv.handoff
         assert h is not None
-        facts = card_facts(ctx, conv)
-        line = f"*{blocks.escape(cards.header(ctx.content, h, facts))}*\n{blocks.escape(cards.reason_text(ctx.content, h))}"
-        link = _card_link(ctx, conv)
-        if link:
-            line += f" · <{link}|{say('home_open_card')}>"
-        out.append(SectionBlock(text=MarkdownTextObject(text=line[:3000]), accessory=ButtonElement(
+        title = f"*{blocks.escape(cards.header(ctx.content, h, card_facts(ctx, conv)))}*\n"
+        out.append(SectionBlock(text=MarkdownTextObject(text=_line(ctx, conv, title)), accessory=ButtonElement(
             text=PlainTextObject(text=say("button_claim")), action_id=AgentAction.CLAIM.value,
             value=button_value(conv.key, h.id), style="danger" if h.urgent else "primary")))
     out.append(DividerBlock())
@@ -111,24 +107,25 @@ def agent_view(ctx: SlackContext, user: str) -> dict[str, Any]:
     if not mine:
         out.append(ContextBlock(elements=[MarkdownTextObject(text=say("home_mine_empty"))]))
     for conv in mine[:QUEUE_SHOWN]:
-        h = conv.handoff
-        assert h is not None
-        facts = card_facts(ctx, conv)
-        line = f"{blocks.escape(cards.who(ctx.content, facts))} · {blocks.escape(cards.reason_text(ctx.content, h))}"
-        link = _card_link(ctx, conv)
-        if link:
-            line += f" · <{link}|{say('home_open_card')}>"
-        out.append(SectionBlock(text=MarkdownTextObject(text=line[:3000])))
+        title = f"{blocks.escape(cards.who(ctx.content, card_facts(ctx, conv)))} · "
+        out.append(SectionBlock(text=MarkdownTextObject(text=_line(ctx, conv, title))))
     out.append(DividerBlock())
     out += figures_blocks(ctx)
     return {"type": "home", "blocks": [b.to_dict() for b in out][:100]}
 
 
-def _card_link(ctx: SlackContext, conv: Conversation) -> str | None:
+def _line(ctx: SlackContext, conv: Conversation, title: str) -> str:
+    """One handoff in a Home list: `title` (escaped mrkdwn), the reason, a link to its card."""
+    from bot.slack import cards
     from bot.slack.web import permalink
 
     h = conv.handoff
-    return permalink(ctx, h.card_channel, h.card_ts) if h else None
+    assert h is not None
+    line = title + blocks.escape(cards.reason_text(ctx.content, h))
+    link = permalink(ctx, h.card_channel, h.card_ts)
+    if link:
+        line += f" · <{link}|{ctx.say('home_open_card', AGENT_LANG)}>"
+    return line[:3000]
 
 
 def figures_blocks(ctx: SlackContext) -> list[Block]:

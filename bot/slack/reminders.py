@@ -16,6 +16,7 @@ have waited, and links to the card.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
 import time
@@ -71,8 +72,7 @@ def _remind(ctx: SlackContext, conv, h: HandoffRecord, now: float) -> None:
     claim = f"remind:{h.id}:{int(h.waiting_since or h.created_at)}:{number}"
     if not ctx.store.first_time(claim, REMINDER_CLAIM_TTL):
         return
-    facts = card_facts(ctx, conv)
-    facts = type(facts)(facts.prospect, facts.company, now, facts.hours, facts.permalink)
+    facts = dataclasses.replace(card_facts(ctx, conv), now=now)  # the sweep's clock, not the wall's
     link = permalink(ctx, h.card_channel, h.card_ts)
     mention = ctx.settings.oncall_mention if h.urgent else ""
     text = cards.reminder_text(ctx.content, h, facts, link, mention)

@@ -289,6 +289,14 @@ class SlackDriver:
             if not isinstance(opt, dict):
                 opt = {"text": {"type": "plain_text", "text": text or str(opt), "emoji": True}, "value": opt}
             action["selected_option"] = opt
+        return self._message_action(user, action, channel=channel, message_ts=message_ts, thread_ts=thread_ts,
+                                    message=message, team=team, user_team=user_team, state=state,
+                                    container_type=container_type)
+
+    def _message_action(self, user: str, action: dict[str, Any], *, channel: str, message_ts: str,
+                        thread_ts: Optional[str], message: Optional[dict], team: str, user_team: Optional[str],
+                        state: Optional[dict], container_type: str = "message") -> Response:
+        """The block_actions payload Slack sends for `action` on a message."""
         if message is None:
             message = {"type": "message", "user": self.bot_user_id, "bot_id": "B_BOT", "text": "", "ts": message_ts,
                        "blocks": []}
@@ -315,28 +323,11 @@ class SlackDriver:
                     user_team: Optional[str] = None, thread_ts: Optional[str] = None) -> Response:
         """A person picked someone in a ``users_select`` on a message (the card's "assign to"):
         the action carries ``selected_user`` and no value; the container is the message."""
-        team = team_id or self.team_id
         action = {"type": "users_select", "action_id": action_id, "block_id": block_id,
                   "selected_user": selected_user, "action_ts": next_ts()}
-        if message is None:
-            message = {"type": "message", "user": self.bot_user_id, "bot_id": "B_BOT", "text": "", "ts": message_ts,
-                       "blocks": []}
-        container: dict[str, Any] = {"type": "message", "message_ts": message_ts, "channel_id": channel,
-                                     "is_ephemeral": False}
-        if thread_ts:
-            container["thread_ts"] = thread_ts
-        payload = {
-            "type": "block_actions", "user": {"id": user, "username": user.lower(), "name": user.lower(),
-                                              "team_id": user_team or team},
-            "api_app_id": self.api_app_id, "token": "verification-token", "container": container,
-            "trigger_id": self._trigger_id(), "team": {"id": team, "domain": team.lower()},
-            "enterprise": None, "is_enterprise_install": False,
-            "channel": {"id": channel, "name": channel.lower()},
-            "message": message, "state": {"values": {block_id: {action_id: {"type": "users_select",
-                                                                            "selected_user": selected_user}}}},
-            "response_url": self._response_url("actions"), "actions": [action],
-        }
-        return self._form({"payload": json.dumps(payload)})
+        state = {"values": {block_id: {action_id: {"type": "users_select", "selected_user": selected_user}}}}
+        return self._message_action(user, action, channel=channel, message_ts=message_ts, thread_ts=thread_ts,
+                                    message=message, team=team_id or self.team_id, user_team=user_team, state=state)
 
     def home_action(self, user: str, action_id: str, value: Optional[str] = None, *, view_id: str = "VHOME",
                     block_id: str = "b", text: str = "", team_id: Optional[str] = None,
