@@ -12,7 +12,7 @@ from typing import Any
 from pydantic import Field, field_validator
 
 from bot.content.bilingual import Bilingual
-from bot.content.checks import repeated
+from bot.content.checks import unique_names
 from bot.content.patterns import Patterns
 from bot.datafiles import ContentError, Strict, load_model
 from bot.lang import resolve
@@ -146,10 +146,7 @@ class FaqExamples(Strict):
     @field_validator("sets")
     @classmethod
     def _unique_names(cls, sets: list[ExampleSet]) -> list[ExampleSet]:
-        duplicates = repeated(s.name for s in sets)
-        if duplicates:
-            raise ValueError(f"duplicate set names: {', '.join(duplicates)}")
-        return sets
+        return unique_names(sets)
 
 
 class FaqContent(Strict):

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from pydantic import Field, field_validator
 
-from bot.content.checks import repeated
+from bot.content.checks import known, repeated, unique_names
 from bot.content.patterns import Patterns, checked_patterns
 from bot.datafiles import ContentError, Strict, load_model
 
@@ -37,9 +37,7 @@ class IntentSpec(Strict):
     @field_validator("name")
     @classmethod
     def _known(cls, v: str) -> str:
-        if v not in INTENT_NAMES:
-            raise ValueError(f"unknown intent '{v}' (known: {', '.join(INTENT_NAMES)})")
-        return v
+        return known(v, INTENT_NAMES, "intent")
 
 
 class IntentContent(Strict):
@@ -114,9 +112,7 @@ class IntentExample(Strict):
     @field_validator("intent")
     @classmethod
     def _known_class(cls, v: str) -> str:
-        if v not in CLASSES:
-            raise ValueError(f"unknown intent '{v}' (known: {', '.join(CLASSES)})")
-        return v
+        return known(v, CLASSES, "intent")
 
 
 class IntentExampleSet(Strict):
@@ -135,9 +131,7 @@ class IntentExamples(Strict):
     @field_validator("sets")
     @classmethod
     def _complete(cls, sets: list[IntentExampleSet]) -> list[IntentExampleSet]:
-        duplicates = repeated(s.name for s in sets)
-        if duplicates:
-            raise ValueError(f"duplicate set names: {', '.join(duplicates)}")
+        unique_names(sets)
         counts = {name: 0 for name in CLASSES}
         for example_set in sets:
             for example in example_set.examples:
