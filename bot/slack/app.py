@@ -18,14 +18,16 @@ from bot.slack.settings import SlackSettings
 from bot.slack.web import pace_rate_limits, web_client
 
 log = logging.getLogger(__name__)
-POST_INTERVAL_SECONDS = 1.0  # Slack: about one message a second per channel
 
 
 def create_app(settings: SlackSettings, runtime: Runtime, socket_mode: bool = False, *,
-               post_interval_seconds: float = POST_INTERVAL_SECONDS) -> tuple[App, SlackContext]:
+               post_interval_seconds: float | None = None) -> tuple[App, SlackContext]:
     """The app and its context. Turns are idempotent and replies leave through the outbox;
     the durable inbox is switched on by the runner (`ctx.inbox`), which also reads it.
-    `post_interval_seconds` paces posts per channel (0: unpaced, for tests that don't look)."""
+    `post_interval_seconds` paces posts per channel (0: unpaced, for tests that don't look;
+    None: the settings' POST_INTERVAL_SECONDS)."""
+    if post_interval_seconds is None:
+        post_interval_seconds = settings.post_interval_seconds
     client = web_client(settings)
     me = client.auth_test()
     redis_client = runtime.store.redis

@@ -4,7 +4,8 @@ Every variable the served app reads is checked here: the Slack ones, the server'
 WEB_CONCURRENCY, WEB_THREADS), logging's (LOG_LEVEL, LOG_MESSAGE_TEXT), Redis's (REDIS_URL,
 REDIS_CLUSTER), the inbox's and the limits' (INBOX_SHARDS, RATE_LIMIT_PER_MINUTE,
 CONVERSATION_TTL_DAYS), the agent desk's (HANDOFF_REMIND_MINUTES, HANDOFF_REMIND_MAX_MINUTES,
-URGENT_REMIND_MINUTES, ONCALL_MENTION, BUSINESS_HOURS, BUSINESS_TIMEZONE, CLOSED_DAYS), and which
+URGENT_REMIND_MINUTES, ONCALL_MENTION,
+POST_INTERVAL_SECONDS, BUSINESS_HOURS, BUSINESS_TIMEZONE, CLOSED_DAYS), and which
 channels the bot answers everything in (ANSWER_ALL_CHANNELS). A missing or malformed value stops start-up with
 a message naming every bad variable, so an operator fixes them in one go rather than one restart
 at a time.
@@ -57,6 +58,9 @@ class SlackSettings:
     remind_max_minutes: float = 120.0   # the longest gap between reminders of a normal handoff
     urgent_remind_minutes: float = 5.0  # an urgent one is re-announced this often until claimed
     oncall_mention: str = ""            # mrkdwn that notifies the on-call agents (<!subteam^S…>, <@U…>)
+    # Slack allows about one message a second per channel; 0 switches the pacing off (a benchmark
+    # that measures the bot's own work, or a workspace whose app has a higher allowance).
+    post_interval_seconds: float = 1.0
 
     @property
     def bind(self) -> str:
@@ -109,6 +113,7 @@ def load_settings(mode: Mode, env: dict[str, str] | None = None) -> SlackSetting
     remind_max = _number(env, "HANDOFF_REMIND_MAX_MINUTES", 120.0, 0.01, 7 * 24 * 60, "minutes", problems)
     urgent_remind = _number(env, "URGENT_REMIND_MINUTES", 5.0, 0.01, 24 * 60, "minutes", problems)
     oncall = _oncall(env, problems)
+    post_interval = _number(env, "POST_INTERVAL_SECONDS", 1.0, 0, 60, "seconds", problems)
     _hours(env, problems)  # applied by bot.app_context (the engine tells prospects the hours)
     answer_all = _channel_ids(env, "ANSWER_ALL_CHANNELS", problems)
     if answer_all and agent_channel in answer_all:
@@ -119,7 +124,8 @@ def load_settings(mode: Mode, env: dict[str, str] | None = None) -> SlackSetting
                          host=host, web_concurrency=web_concurrency, web_threads=web_threads, log_level=log_level,
                          rate_limit_per_minute=rate_limit, inbox_shards=inbox_shards, redis_cluster=redis_cluster,
                          inbox_claim_idle_seconds=claim_idle, answer_all_channels=answer_all,
-                         remind_max_minutes=remind_max, urgent_remind_minutes=urgent_remind, oncall_mention=oncall)
+                         remind_max_minutes=remind_max, urgent_remind_minutes=urgent_remind, oncall_mention=oncall,
+                         post_interval_seconds=post_interval)
 
 
 def _oncall(env: dict[str, str], problems: list[str]) -> str:
