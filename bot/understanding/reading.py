@@ -19,7 +19,7 @@ from bot.understanding.amounts import Amount, find_amount, mentions_foreign_curr
 from bot.understanding.faq import FaqHit, FaqIndex
 from bot.understanding.industries import IndustryMatch, find_industry
 from bot.content.intents import INTENT_NAMES
-from bot.understanding.intent_model import IntentModel, Signals
+from bot.understanding.intent_model import IntentGuess, IntentModel, Signals
 from bot.understanding.intents import Intent, IntentReading, prepare, read_intents
 
 INTENT_THRESHOLD = 0.3
@@ -100,16 +100,19 @@ class IntentVerdict:
     probability: float
 
 
-def decide_intent(text: str, sig: Signals, model: IntentModel | None) -> IntentVerdict:
+def decide_intent(text: str, sig: Signals, model: IntentModel | None, threshold: float = INTENT_THRESHOLD,
+                  guess: IntentGuess | None = None) -> IntentVerdict:
     """The intent the engine acts on: the model's class when it is sure enough (a question,
     facts or "other" then mean no intent, whatever a rule matched), else the rules' first
-    match. Urgent (incident) only when the model says so."""
+    match. Urgent (incident) only when the model says so. (`threshold` and an already made
+    `guess` are for the benchmark, which sweeps thresholds over one set of guesses.)"""
     rules = sig.rules
-    if model is None:
+    if model is None and guess is None:
         return IntentVerdict(rules.intent, rules.matched, rules.intent.value if rules.intent else "other", 1.0)
-    guess = model.guess(text, sig)
+    if guess is None:
+        guess = model.guess(text, sig)
     intent = rules.intent
-    if guess.probability >= INTENT_THRESHOLD:
+    if guess.probability >= threshold:
         intent = Intent(guess.name) if guess.name in INTENT_NAMES else None
     matched = set(rules.matched) | {Intent(n) for n in guess.at_least(ALSO_THRESHOLD) if n in INTENT_NAMES}
     if guess.name != "incident":
