@@ -15,6 +15,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
 
+from bot import metrics
 from bot.slack import blocks
 from bot.slack.context import SlackContext
 from bot.slack.settings import SlackSettings
@@ -81,8 +82,36 @@ def _channel_of(request: Any) -> str | None:
     return channel if isinstance(channel, str) else None
 
 
+class TimedWebClient(WebClient):
+    """A WebClient whose every call is timed and its failure counted, by method, for /metrics
+    (bot/metrics.py): the time includes the retry handlers' waits and retries, as the caller
+    waits them; the error is what Slack said (`ratelimited`, `channel_not_found`) or, when no
+    answer came, the exception's class."""
+
+    def api_call(self, api_method: str, **kwargs: Any) -> Any:  # type: ignore[override]
+        started = time.perf_counter()
+        error: str | None = None
+        try:
+            return super().api_call(api_method, **kwargs)
+        except SlackApiError as exc:
+            error = _error_of(exc)
+            raise
+        except Exception as exc:
+            error = type(exc).__name__
+            raise
+        finally:
+            metrics.slack_call(api_method, time.perf_counter() - started, error)
+
+
+def _error_of(exc: SlackApiError) -> str:
+    """Slack's error word, or the HTTP status when the answer carried none."""
+    data = getattr(exc.response, "data", None)
+    error = data.get("error") if isinstance(data, dict) else None
+    return error if isinstance(error, str) and error else f"http_{getattr(exc.response, 'status_code', 'unknown')}"
+
+
 def web_client(settings: SlackSettings) -> WebClient:
-    client = WebClient(token=settings.bot_token, base_url=settings.api_url, timeout=10)
+    client = TimedWebClient(token=settings.bot_token, base_url=settings.api_url, timeout=10)
     client.retry_handlers.extend([ConnectionErrorRetryHandler(max_retry_count=2), PacedRateLimitHandler(max_retry_count=3)])
     return client
 
