@@ -5,7 +5,8 @@ reach its parser and its logs (it logs the body of a request it rejects). This W
 in front of Bolt: it reads at most `MAX_BODY_BYTES`, checks Slack's v0 signature and timestamp
 on the raw bytes, then checks the body has the shape Slack sends. Anything else is answered
 401 (unsigned, forged, stale) or 400 (signed but malformed) with an empty body and, at most
-once every `LOG_EVERY_SECONDS`, one short log line that quotes nothing of the request.
+once every `LOG_EVERY_SECONDS`, one short log line that quotes nothing of the request. Each
+refusal counts as a `rejected` event on /metrics (bot/metrics.py).
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ import time
 from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import parse_qs
+
+from bot import metrics
 
 log = logging.getLogger(__name__)
 
@@ -129,6 +132,7 @@ def signed_only(app: WsgiApp, signing_secret: str) -> WsgiApp:
             check_signature(secret, environ, body)
             check_shape(environ, body)
         except Rejected as refused:
+            metrics.event("rejected")
             held = throttle.admit()
             if held is not None:
                 log.warning("request refused", extra={"fields": {"reason": refused.reason, "status": refused.status[:3],
