@@ -5,8 +5,9 @@ WEB_CONCURRENCY, WEB_THREADS), logging's (LOG_LEVEL, LOG_MESSAGE_TEXT), Redis's 
 REDIS_CLUSTER), the inbox's and the limits' (INBOX_SHARDS, RATE_LIMIT_PER_MINUTE,
 CONVERSATION_TTL_DAYS), the agent desk's (HANDOFF_REMIND_MINUTES, HANDOFF_REMIND_MAX_MINUTES,
 URGENT_REMIND_MINUTES, ONCALL_MENTION,
-POST_INTERVAL_SECONDS, BUSINESS_HOURS, BUSINESS_TIMEZONE, CLOSED_DAYS), and which
-channels the bot answers everything in (ANSWER_ALL_CHANNELS). A missing or malformed value stops start-up with
+POST_INTERVAL_SECONDS, BUSINESS_HOURS, BUSINESS_TIMEZONE, CLOSED_DAYS), which
+channels the bot answers everything in (ANSWER_ALL_CHANNELS), and whether `serve` answers
+GET /metrics (METRICS). A missing or malformed value stops start-up with
 a message naming every bad variable, so an operator fixes them in one go rather than one restart
 at a time.
 """
@@ -61,6 +62,7 @@ class SlackSettings:
     # Slack allows about one message a second per channel; 0 switches the pacing off (a benchmark
     # that measures the bot's own work, or a workspace whose app has a higher allowance).
     post_interval_seconds: float = 1.0
+    metrics: bool = True  # GET /metrics on the serving port (Prometheus text); METRICS=0: 404
 
     @property
     def bind(self) -> str:
@@ -116,6 +118,7 @@ def load_settings(mode: Mode, env: dict[str, str] | None = None) -> SlackSetting
     post_interval = _number(env, "POST_INTERVAL_SECONDS", 1.0, 0, 60, "seconds", problems)
     _hours(env, problems)  # applied by bot.app_context (the engine tells prospects the hours)
     answer_all = _channel_ids(env, "ANSWER_ALL_CHANNELS", problems)
+    metrics = _switch(env, "METRICS", True, "serve GET /metrics", problems)
     if answer_all and agent_channel in answer_all:
         problems.append("ANSWER_ALL_CHANNELS must not include AGENT_CHANNEL_ID (agents talk there; the bot only relays)")
     if problems:
@@ -125,7 +128,18 @@ def load_settings(mode: Mode, env: dict[str, str] | None = None) -> SlackSetting
                          rate_limit_per_minute=rate_limit, inbox_shards=inbox_shards, redis_cluster=redis_cluster,
                          inbox_claim_idle_seconds=claim_idle, answer_all_channels=answer_all,
                          remind_max_minutes=remind_max, urgent_remind_minutes=urgent_remind, oncall_mention=oncall,
-                         post_interval_seconds=post_interval)
+                         post_interval_seconds=post_interval, metrics=metrics)
+
+
+def _switch(env: dict[str, str], name: str, default: bool, what: str, problems: list[str]) -> bool:
+    """1 or 0 (empty: the default)."""
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    if raw not in ("0", "1"):
+        problems.append(f"{name} must be 1 ({what}) or 0 (off), got {raw[:20]!r}")
+        return default
+    return raw == "1"
 
 
 def _oncall(env: dict[str, str], problems: list[str]) -> str:
