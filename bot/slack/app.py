@@ -7,7 +7,7 @@ from typing import Any
 
 from slack_bolt import App
 
-from bot import counting
+from bot import counting, metrics
 from bot.app_context import Runtime
 from bot.figures import Figures
 from bot.limits import ChannelPacer, UserRateLimit
@@ -40,6 +40,7 @@ def create_app(settings: SlackSettings, runtime: Runtime, socket_mode: bool = Fa
     )
     ctx.figures = Figures(redis_client, tz=runtime.engine.hours.tz)
     runtime.store.observers.append(counting.observer(ctx.figures, runtime.engine.hours))
+    runtime.store.observers.append(metrics.handoff_observer())  # bot_handoff_transitions_total
     if ctx.pacer is not None:
         pace_rate_limits(client, ctx.pacer)
     app = App(

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import os
+import time
 from typing import Any
 
 from bot.app_context import StartupError, build_runtime
@@ -48,14 +50,28 @@ def wsgi_app(settings: SlackSettings, runtime: Any = None) -> Any:
 
     reminders.start_background(ctx)
     bolt = signed_only(SlackRequestHandler(app, path="/slack/events"), settings.signing_secret)
-    health = HealthCheck(settings.redis_url)
+    return routes(settings, bolt, HealthCheck(settings.redis_url))
+
+
+def routes(settings: SlackSettings, bolt: Any, health: "HealthCheck") -> Any:
+    """GET /healthz for the platform, GET /metrics for Prometheus (unless METRICS=0: 404;
+    neither needs a signature, and neither reads or logs anything of the request), and
+    everything else to `bolt`, the signature guard in front of Bolt."""
+    from bot import metrics
+    from bot.inbox import stream_key
+
+    inbox_keys = [stream_key(shard) for shard in range(settings.inbox_shards)]
+    metrics_page = metrics.endpoint(settings.metrics, health.client, inbox_keys)
 
     def application(environ: dict[str, Any], start_response: Any) -> Any:
-        if environ.get("PATH_INFO") == "/healthz" and environ.get("REQUEST_METHOD") in ("GET", "HEAD"):
+        path = environ.get("PATH_INFO")
+        if path == "/healthz" and environ.get("REQUEST_METHOD") in ("GET", "HEAD"):
             ok, reason = health.check()
             status, body = ("200 OK", b"ok\n") if ok else ("503 Service Unavailable", f"{reason}\n".encode())
             start_response(status, [("Content-Type", "text/plain"), ("Content-Length", str(len(body)))])
             return [body]
+        if path == "/metrics":
+            return metrics_page(environ, start_response)
         return bolt(environ, start_response)
 
     return application
@@ -103,9 +119,23 @@ class HealthCheck:
 
 def serve() -> int:
     """`python -m bot serve`: gunicorn with threaded workers on $PORT."""
-    from gunicorn.app.base import BaseApplication
+    from bot import metrics
 
     settings = settings_or_exit("http")
+    # Every process's metrics go to files in one directory, chosen before anything is counted
+    # (the checks below count their Redis round trips and Web API calls) and before forking.
+    created = None
+    if settings.metrics or os.environ.get(metrics.MULTIPROC_ENV):
+        created = metrics.prepare_multiprocess_dir()
+    try:
+        return _gunicorn(settings)
+    finally:
+        metrics.remove_multiprocess_dir(created)
+
+
+def _gunicorn(settings: SlackSettings) -> int:
+    from gunicorn.app.base import BaseApplication
+
     # Built once, before forking: it fails fast here, and each worker starts without training
     # the FAQ and intent models again (about 3 s each on 2 cores).
     runtime = build_runtime(require_redis=True, redis_url=settings.redis_url)
@@ -121,12 +151,38 @@ def serve() -> int:
             self.cfg.set("graceful_timeout", 10)
             self.cfg.set("accesslog", None)  # Slack request paths and timings only go to errorlog
             self.cfg.set("loglevel", settings.log_level)
+            self.cfg.set("post_fork", _post_fork)
+            self.cfg.set("post_worker_init", _worker_ready)
+            self.cfg.set("child_exit", _child_exit)
 
         def load(self) -> Any:
             return wsgi_app(settings, runtime)
 
     Server().run()
     return 0
+
+
+_forked_at: float | None = None  # in a worker: when it was forked (monotonic clock)
+
+
+def _post_fork(server: Any, worker: Any) -> None:
+    global _forked_at
+    _forked_at = time.monotonic()
+
+
+def _worker_ready(worker: Any) -> None:
+    """gunicorn's post_worker_init: the app is loaded, the worker serves from now on. One log
+    line with the time since its fork (benchmarks/e2e.py reads it)."""
+    if _forked_at is not None:
+        log.info("worker ready", extra={"fields": {"duration_ms": round((time.monotonic() - _forked_at) * 1000, 1),
+                                                   "pid": os.getpid()}})
+
+
+def _child_exit(server: Any, worker: Any) -> None:
+    """In the master, once a worker is gone: its live metrics files go (its counts stay)."""
+    from bot import metrics
+
+    metrics.process_exited(worker.pid)
 
 
 def socket() -> int:
