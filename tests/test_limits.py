@@ -38,13 +38,25 @@ def test_two_processes_share_the_limit(redis_url):
 
 
 def test_one_post_a_second_per_channel_other_channels_unaffected(redis_url):
-    pacer = ChannelPacer(redis.Redis.from_url(redis_url), interval=0.3)
+    pacer = ChannelPacer(redis.Redis.from_url(redis_url), interval=0.3, burst=1)
     assert pacer.wait_seconds("C1") == 0.0
     wait = pacer.wait_seconds("C1")
     assert 0.0 < wait <= 0.3
     assert pacer.wait_seconds("C2") == 0.0
     time.sleep(wait + 0.02)
     assert pacer.wait_seconds("C1") == 0.0
+
+
+def test_a_short_burst_then_one_post_an_interval(redis_url):
+    """Slack allows short bursts over one message a second: `burst` posts at once, then the
+    channel is paced, and one interval later one more may go (not a whole burst)."""
+    pacer = ChannelPacer(redis.Redis.from_url(redis_url), interval=0.3, burst=3)
+    assert [pacer.wait_seconds("C1") for _ in range(3)] == [0.0, 0.0, 0.0]
+    wait = pacer.wait_seconds("C1")
+    assert 0.0 < wait <= 0.3
+    time.sleep(wait + 0.02)
+    assert pacer.wait_seconds("C1") == 0.0
+    assert pacer.wait_seconds("C1") > 0.0
 
 
 def test_retry_after_holds_the_channel(redis_url):
