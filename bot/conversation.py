@@ -19,6 +19,7 @@ import uuid
 from collections.abc import Callable
 from typing import NamedTuple
 
+from bot import metrics
 from bot.content.bundle import Content
 from bot.flows.model import Conversation
 from bot.hours import BusinessHours
@@ -26,7 +27,8 @@ from bot.logs import key_hash
 from bot.flows.quote import QuoteFlow
 from bot.moves import Moves, TurnContext
 from bot.replies import faq_menu_choices
-from bot.store import INBOUND_IDS_KEPT, Store, Turn, entry
+from bot.store import INBOUND_IDS_KEPT, Store, Turn
+from bot.transcript import entry, read_as, said
 from bot.turn import Action, Inbound, Outbound
 from bot.understanding.amounts import Amount
 from bot.understanding.faq import FaqHit, FaqIndex
@@ -99,12 +101,6 @@ def _small_talk(t: TurnContext) -> bool:
     return t.r.intent in SMALL_TALK and not (t.r.question or t.r.other_insurance)
 
 
-def _read_as(inbound: Inbound, reading: Reading | None) -> str | None:
-    if reading is None:
-        return str(inbound.action) if inbound.action else None
-    return reading.intent.value if reading.intent is not None else (None if reading.empty else reading.kind)
-
-
 class Engine(Moves):
     """Transport-free dialogue engine over a Store and validated Content: the decisions.
     What each decision does to the conversation is a move (`bot/moves.py`)."""
@@ -138,8 +134,12 @@ class Engine(Moves):
         elif reading is None:
             reading = self.read(inbound.text)
 
+        duplicate = False
+
         def step(current: Conversation | None) -> tuple[Turn | None, list[Outbound]]:
-            if inbound.id and current is not None and inbound.id in current.inbound_ids:
+            nonlocal duplicate
+            duplicate = bool(inbound.id and current is not None and inbound.id in current.inbound_ids)
+            if duplicate:
                 return None, []
             if inbound.action and inbound.reply_id is not None and current is not None and not current.buttons_current(inbound.reply_id):
                 raise Superseded(inbound.reply_id)
@@ -155,10 +155,9 @@ class Engine(Moves):
                     conv.meta["team"] = inbound.team
             transcript = [entry("prospect", inbound.text, action=inbound.action, value=inbound.value)]
             outs = self._step(conv, inbound, reading, now)
-            read_as = _read_as(inbound, reading)
             for out in outs:
-                out.intent = read_as
-            transcript += [entry("bot", out.text, kind=out.kind, handoff=out.handoff) for out in outs if not out.to_agent]
+                out.intent = read_as(inbound, reading)
+            transcript += [said(out) for out in outs if not out.to_agent]
             turn_id = inbound.id or uuid.uuid4().hex
             ids = [f"{turn_id}#{n}" for n in range(len(outs))]
             for reply_id, out in zip(ids, outs):
@@ -167,10 +166,14 @@ class Engine(Moves):
             queued = [{"id": reply_id, "out": out.to_record()} for reply_id, out in zip(ids, outs)] if outbox else []
             return Turn(conv, transcript, queued), outs
 
-        outs = self.store.transact(key, step)
-        fields = {"key_hash": key_hash(key), "duration_ms": round((time.perf_counter() - started) * 1000, 1)}
-        if not outs and inbound.id:
+        outs = self.store.transact(key, step, lease=outbox)
+        took = time.perf_counter() - started
+        fields = {"key_hash": key_hash(key), "duration_ms": round(took * 1000, 1)}
+        metrics.event("duplicate" if duplicate else "processed")
+        if duplicate:
             log.info("turn: duplicate inbound, nothing done", extra={"fields": fields})
+        else:
+            metrics.turn_seconds(took)
         for out in outs:
             log.info("turn", extra={"fields": {**fields, "kind": out.kind, "state": out.state, "handoff": out.handoff}})
         return outs

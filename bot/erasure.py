@@ -53,8 +53,13 @@ def card_key(channel: str, ts: str) -> str:
     return f"card:{channel}:{ts}"
 
 
+def drain_keys(key: str) -> list[str]:
+    """The outbox's drain lease and its count of entries handed out (bot/outbox_lease.py)."""
+    return [f"conv:{{{key}}}:drain", f"conv:{{{key}}}:leased"]
+
+
 def conversation_keys(key: str) -> list[str]:
-    return [state_key(key), transcript_key(key), outbox_key(key), seen_key(key), buttons_key(key)]
+    return [state_key(key), transcript_key(key), outbox_key(key), seen_key(key), buttons_key(key), *drain_keys(key)]
 
 
 _SIZE = {"string": None, "list": "llen", "set": "scard", "zset": "zcard", "hash": "hlen", "stream": "xlen"}

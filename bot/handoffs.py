@@ -21,7 +21,8 @@ from bot.flows.handoff import HandoffFlow
 from bot.flows.model import Conversation, HandoffRecord
 from bot.flows.quote import QuoteFlow
 from bot.replies import satisfaction_choices
-from bot.store import INBOUND_IDS_KEPT, Store, Turn, entry
+from bot.store import INBOUND_IDS_KEPT, Store, Turn
+from bot.transcript import entry
 from bot.turn import Outbound
 
 Clock = Callable[[], float]

@@ -4,10 +4,13 @@ Every key of a conversation carries the conversation key as a hash tag
 (`conv:{T:C:ts}:state`), so a turn's writes land in one slot and work on Redis Cluster; the
 shared index of open handoffs is sharded (`handoffs:open:{0..7}`) and written outside that
 transaction (see `open_handoffs`).
-A turn is optimistic: WATCH the state, compute, write state and transcript in one
-MULTI/EXEC; if another process wrote the same conversation meanwhile, the turn is computed
-again from the newer state. Nothing a turn says leaves the process before its write is
-committed, so a retry never duplicates a reply.
+A turn is optimistic: read the state, compute, and write state, transcript and outbox with one
+script (`_COMMIT`) that first checks the state is still what was read; if another process wrote
+the conversation meanwhile, the script hands back the newer state and the turn is computed again
+from it (no second read). Nothing a turn says leaves the process before its write is committed,
+so a retry never duplicates a reply. The same script takes the conversation's drain lease and
+hands the outbox to the committing thread, so the replies go out without another round trip to
+find them (see `Lease`); `finish` drops what was posted and gives the lease back in one more.
 
 A turn is also idempotent: the inbound's transport id is recorded on the conversation in the
 same write, and a second processing of the same id writes nothing. Its replies are written in
@@ -20,28 +23,69 @@ from __future__ import annotations
 import json
 import logging
 import os
+import threading
 import time
-import zlib
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple, TypeVar
+from typing import Any, TypeVar
 
 import redis
 
 from bot.flows.model import Conversation
+from bot.limits import PACE_LUA, slot_key
+from bot.outbox_lease import LEASE_LUA, LEASE_MS, OutboxItem, OutboxLeases
+from bot.card_index import CardIndex, CardRef, RelayRef  # noqa: F401  (read from here too)
+from bot.store_keys import (OPEN_HANDOFF_SHARDS, buttons_key, drain_key, leased_key, open_index_key,  # noqa: F401
+                            outbox_key, state_key, transcript_key)
+from bot.lua import Lua
 from bot.redis_client import RedisUrlError, open_client
 
 log = logging.getLogger(__name__)
 
 DEFAULT_TTL_SECONDS = 90 * 24 * 3600
 TRANSCRIPT_CAP = 500
-TEXT_CAP = 4000
 OPEN_HANDOFFS = "handoffs:open"  # the unsharded index of earlier versions, still read
-OPEN_HANDOFF_SHARDS = 8
 INBOUND_IDS_KEPT = 64
 OUTBOX_CAP = 200
-CARD_TTL_SECONDS = 90 * 24 * 3600
+
+# A turn's write. KEYS: state, transcript, outbox, lock, leased[, pace]. ARGV: expected ("1" and
+# the state read, or "0" when there was none), new state, ttl, transcript cap, outbox cap,
+# transcript count, outbox count, lease token ("" for none), pace interval ms, pace burst, then
+# the transcript entries and the outbox entries. Returns {0, current} when the state changed
+# since it was read; else {1} or, with the lease taken, {1, pace wait ms, before, outbox...}.
+_COMMIT = PACE_LUA + LEASE_LUA + """
+local cur = redis.call('GET', KEYS[1])
+if ARGV[1] == '0' then
+  if cur then return {0, cur} end
+elseif cur ~= ARGV[2] then
+  return {0, cur}
+end
+local ttl = ARGV[4]
+redis.call('SET', KEYS[1], ARGV[3], 'EX', ttl)
+local nt, no = tonumber(ARGV[7]), tonumber(ARGV[8])
+local i = 13
+if nt > 0 then
+  redis.call('RPUSH', KEYS[2], unpack(ARGV, i, i + nt - 1))
+  redis.call('LTRIM', KEYS[2], -tonumber(ARGV[5]), -1)
+end
+redis.call('EXPIRE', KEYS[2], ttl)
+i = i + nt
+if no > 0 then
+  redis.call('RPUSH', KEYS[3], unpack(ARGV, i, i + no - 1))
+  redis.call('LTRIM', KEYS[3], -tonumber(ARGV[6]), -1)
+  redis.call('EXPIRE', KEYS[3], ttl)
+end
+if ARGV[9] == '' or no == 0 then return {1} end
+local got = lease(KEYS[4], KEYS[3], KEYS[5], ARGV[9], ARGV[10], ttl)
+if got[1] == 0 then return {1} end
+local wait = -1
+if KEYS[6] then wait = pace(KEYS[6], tonumber(ARGV[11]), tonumber(ARGV[12])) end
+return {1, wait, unpack(got, 2)}
+"""
+
+_COMMIT_SCRIPT = Lua(_COMMIT)
 
 T = TypeVar("T")
 
@@ -64,132 +108,127 @@ class Turn:
     outbox: list[dict[str, Any]] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
-class OutboxItem:
-    """One reply waiting to leave: its id (carried by the posted message, so a post that
-    happened before a crash is recognised), the reply as plain data, and whether a post of it
-    may already have been tried."""
-
-    id: str
-    record: dict[str, Any]
-    attempted: bool = False
-
-    def to_json(self) -> str:
-        return json.dumps({"id": self.id, "out": self.record, "attempted": self.attempted}, ensure_ascii=False)
-
-    @classmethod
-    def from_json(cls, raw: bytes | str) -> "OutboxItem":
-        data = json.loads(raw)
-        return cls(data["id"], data["out"], bool(data.get("attempted")))
-
-
-class CardRef(NamedTuple):
-    """The handoff an agent-channel card shows: its conversation and handoff id."""
-
-    key: str
-    handoff_id: str
-
-
-class RelayRef(NamedTuple):
-    """Where an agent's message was copied for the prospect, and whose conversation it is."""
-
-    channel: str
-    ts: str
-    key: str
-
-
-def state_key(conversation_key: str) -> str:
-    return f"conv:{{{conversation_key}}}:state"
-
-
-def transcript_key(conversation_key: str) -> str:
-    return f"conv:{{{conversation_key}}}:transcript"
-
-
-def outbox_key(conversation_key: str) -> str:
-    return f"conv:{{{conversation_key}}}:outbox"
-
-
-def buttons_key(conversation_key: str) -> str:
-    return f"conv:{{{conversation_key}}}:buttons"
-
-
-def open_index_key(conversation_key: str) -> str:
-    """The shard of the open-handoffs index this conversation is listed in."""
-    return f"handoffs:open:{{{zlib.crc32(conversation_key.encode()) % OPEN_HANDOFF_SHARDS}}}"
-
-
-def card_key(channel: str, ts: str) -> str:
-    return f"card:{channel}:{ts}"
-
-
-def entry(role: str, text: str, **extra: Any) -> dict[str, Any]:
-    """One transcript line. Text is capped: a transcript is a record, not an archive."""
-    return {"at": round(time.time(), 3), "role": role, "text": text[:TEXT_CAP], **extra}
-
-
-class Store:
+class Store(OutboxLeases, CardIndex):
     def __init__(self, client: redis.Redis, ttl_seconds: int = DEFAULT_TTL_SECONDS) -> None:
         self.redis = client
         self.ttl = ttl_seconds
         # Told of every committed change (before, after), once per commit: the day's figures
         # are counted here, from what changed, whoever changed it (engine, agents, sweeper).
         self.observers: list[Callable[[Conversation | None, Conversation], None]] = []
+        self._local = threading.local()
+        # A Redis Cluster puts a channel's pace and the inbox in other slots than the
+        # conversation: those are then separate round trips.
+        self.clustered = type(client).__name__ == "RedisCluster"
+        # The channel pace a commit takes for the first reply: (channel, interval ms, burst) of
+        # a conversation key, set by the transport that posts (None: unpaced).
+        self.pace: Callable[[str], tuple[str, int, int]] | None = None
 
     # -- conversations -------------------------------------------------------------------
 
     def load(self, conversation_key: str) -> Conversation | None:
-        raw = self.redis.get(state_key(conversation_key))
+        raw = self._get_state(conversation_key)
         return None if raw is None else Conversation.model_validate_json(raw)
 
     def transcript(self, conversation_key: str, last: int | None = None) -> list[dict[str, Any]]:
         start = -last if last else 0
         return [json.loads(x) for x in self.redis.lrange(transcript_key(conversation_key), start, -1)]
 
+    # -- what this thread last read ---------------------------------------------------------
+    #
+    # A turn reads its conversation once. `trust` hands the store a state read with the
+    # message's intake (one round trip with the inbox write); `load` returns it and `transact`
+    # commits against it. A state `load` read itself is also remembered for `transact`: its
+    # commit compares it with what is stored, so an old one costs no more than a conflict does.
+
+    def _memo(self) -> threading.local:
+        local = self._local
+        if not hasattr(local, "seen"):
+            local.seen, local.trusted, local.lease = {}, {}, None
+        return local
+
+    def trust(self, conversation_key: str, raw: bytes | None) -> None:
+        """The conversation's state as read just now, with the message that is being handled
+        (until `forget_trusted`)."""
+        self._memo().trusted[conversation_key] = raw
+
+    def forget_trusted(self) -> None:
+        memo = self._memo()
+        memo.trusted.clear()
+        memo.seen.clear()
+
+    def _get_state(self, conversation_key: str) -> bytes | None:
+        memo = self._memo()
+        if conversation_key in memo.trusted:
+            raw = memo.trusted[conversation_key]
+        else:
+            raw = self.redis.get(state_key(conversation_key))
+        memo.seen.clear()  # one entry: the state a following transact most likely commits on
+        memo.seen[conversation_key] = raw
+        return raw
+
     def transact(
         self,
         conversation_key: str,
         step: Callable[[Conversation | None], tuple[Turn | None, T]],
         attempts: int = 20,
+        lease: bool = False,
     ) -> T:
         """Run `step` on the stored conversation and write its Turn atomically (a step that
         returns no Turn writes nothing: a redelivery it recognised).
 
-        `step` must be free of outside effects: it may run more than once.
+        `step` must be free of outside effects: it may run more than once. With `lease`, the
+        commit also takes the conversation's drain lease for this thread (see `lease`).
         """
-        skey, tkey, okey = state_key(conversation_key), transcript_key(conversation_key), outbox_key(conversation_key)
+        k = conversation_key
+        memo = self._memo()
+        if k in memo.seen:
+            raw = memo.seen.pop(k)
+        else:
+            raw = memo.trusted[k] if k in memo.trusted else self.redis.get(state_key(k))
+        memo.trusted.pop(k, None)
         for _ in range(attempts):
-            with self.redis.pipeline(transaction=True) as pipe:
-                try:
-                    pipe.watch(skey)
-                    raw = pipe.get(skey)
-                    current = None if raw is None else Conversation.model_validate_json(raw)
-                    turn, result = step(current)
-                    if turn is None:
-                        pipe.unwatch()
-                        return result
-                    conv = turn.conversation
-                    opened = _is_open(conv)
-                    if opened:  # index first: an entry without an open handoff is skipped on read
-                        self.redis.zadd(open_index_key(conv.key), {conv.key: conv.handoff.created_at})  # type: ignore[union-attr]
-                    pipe.multi()
-                    pipe.set(skey, conv.model_dump_json(), ex=self.ttl)
-                    if turn.transcript:
-                        pipe.rpush(tkey, *(json.dumps(e, ensure_ascii=False) for e in turn.transcript))
-                        pipe.ltrim(tkey, -TRANSCRIPT_CAP, -1)
-                    pipe.expire(tkey, self.ttl)
-                    if turn.outbox:
-                        pipe.rpush(okey, *(OutboxItem(r["id"], r["out"]).to_json() for r in turn.outbox))
-                        pipe.ltrim(okey, -OUTBOX_CAP, -1)
-                        pipe.expire(okey, self.ttl)
-                    pipe.execute()
-                except redis.WatchError:
-                    continue
-                if not opened and conv.handoff is not None:
-                    self.redis.zrem(open_index_key(conv.key), conv.key)  # best effort: stale entries are skipped
-                self._notify(current, conv)
+            current = None if raw is None else Conversation.model_validate_json(raw)
+            turn, result = step(current)
+            if turn is None:
                 return result
+            conv = turn.conversation
+            opened = _is_open(conv)
+            if opened and not (current is not None and _is_open(current)):
+                # index first: an entry without an open handoff is skipped on read
+                self.redis.zadd(open_index_key(conv.key), {conv.key: conv.handoff.created_at})  # type: ignore[union-attr]
+            new_raw = conv.model_dump_json(exclude_defaults=True)
+            reply = self._commit_turn(k, raw, new_raw, turn, lease)
+            if reply[0] == 0:  # written meanwhile: the turn again, from what is stored now
+                raw = reply[1]
+                continue
+            if lease and turn.outbox:
+                taken = self._lease_of(k, reply)
+                mine = memo.lease is not None and memo.lease[0] == k and memo.lease[1] is not None
+                if taken is not None or not mine:  # held by this thread already: `finish` finds the rest
+                    memo.lease = (k, taken)
+            if not opened and current is not None and _is_open(current):
+                self.redis.zrem(open_index_key(conv.key), conv.key)  # best effort: stale entries are skipped
+            memo.seen[k] = new_raw.encode()
+            self._notify(current, conv)
+            return result
         raise ConcurrentUpdate(conversation_key)
+
+    def _commit_turn(self, key: str, expected: bytes | None, new_raw: str, turn: Turn, lease: bool) -> list[Any]:
+        keys = [state_key(key), transcript_key(key), outbox_key(key), drain_key(key), leased_key(key)]
+        pace: tuple[int, int] = (0, 0)
+        if lease and turn.outbox and self.pace is not None and not self.clustered:
+            channel, interval_ms, burst = self.pace(key)
+            keys.append(slot_key(channel))
+            pace = (interval_ms, burst)
+        transcript = [json.dumps(e, ensure_ascii=False) for e in turn.transcript]
+        outbox = [OutboxItem(r["id"], r["out"]).to_json() for r in turn.outbox]
+        token = uuid.uuid4().hex if lease and turn.outbox else ""
+        args = ["0" if expected is None else "1", expected or b"", new_raw, self.ttl, TRANSCRIPT_CAP, OUTBOX_CAP,
+                len(transcript), len(outbox), token, LEASE_MS, pace[0], pace[1], *transcript, *outbox]
+        reply = list(_COMMIT_SCRIPT.run(self.redis, keys, args))
+        if reply[0] == 1 and token:
+            reply.append(token)
+        return reply
 
     def _notify(self, before: Conversation | None, after: Conversation) -> None:
         for observer in self.observers:
@@ -199,20 +238,6 @@ class Store:
                 log.warning("store observer failed: %s", type(exc).__name__)
 
     # -- the outbox ------------------------------------------------------------------------
-
-    def outbox_head(self, conversation_key: str) -> OutboxItem | None:
-        raw = self.redis.lindex(outbox_key(conversation_key), 0)
-        return None if raw is None else OutboxItem.from_json(raw)
-
-    def outbox_attempting(self, conversation_key: str, item: OutboxItem) -> None:
-        """Mark the head as tried before posting it: after a crash, a tried reply is looked
-        for in Slack before it is posted again. (Called under the conversation's drain lock.)"""
-        tried = OutboxItem(item.id, item.record, attempted=True)
-        self.redis.lset(outbox_key(conversation_key), 0, tried.to_json())
-
-    def outbox_done(self, conversation_key: str) -> None:
-        """The head is posted (or recognised as posted): drop it."""
-        self.redis.lpop(outbox_key(conversation_key))
 
     def swap_buttons(self, conversation_key: str, shown: dict[str, Any] | None) -> dict[str, Any] | None:
         """Record the message whose buttons are now live (`shown`: its reply id, ts and
@@ -231,25 +256,6 @@ class Store:
 
     def outbox_size(self, conversation_key: str) -> int:
         return int(self.redis.llen(outbox_key(conversation_key)))
-
-    @contextmanager
-    def drain_lock(self, conversation_key: str, hold_seconds: float = 5.0) -> Iterator[Callable[[], None] | None]:
-        """One drainer of a conversation's outbox at a time, across processes, without waiting:
-        yields None while another holds it (the caller comes back later rather than tie up a
-        thread), else a `renew()` to call between posts. It expires `hold_seconds` after the
-        last renewal, so a drainer that died blocks nobody for long; a drainer after it finds
-        the tried reply and looks for it in Slack before posting."""
-        lock = self.redis.lock(f"conv:{{{conversation_key}}}:drain", timeout=hold_seconds, blocking=False)
-        if not lock.acquire(blocking=False):
-            yield None
-            return
-        try:
-            yield lock.reacquire
-        finally:
-            try:
-                lock.release()
-            except Exception:  # expired while we posted: nothing to release
-                pass
 
     def open_handoffs(self, prune_after_seconds: float = 300.0) -> list[Conversation]:
         """Conversations with a waiting or claimed handoff, oldest handoff first.
@@ -305,39 +311,6 @@ class Store:
                 lock.release()
             except Exception:  # lock expired: nothing to release
                 pass
-
-    # -- the agent channel's cards -------------------------------------------------------
-
-    def put_card(self, channel: str, ts: str, key: str, handoff_id: str, ttl_seconds: int = CARD_TTL_SECONDS) -> None:
-        """Remember which handoff the card posted at (channel, ts) shows, so a reply in the
-        card's thread finds its conversation."""
-        value = json.dumps({"key": key, "handoff": handoff_id}, ensure_ascii=False)
-        self.redis.set(card_key(channel, ts), value, ex=ttl_seconds)
-
-    def put_relay(self, channel: str, ts: str, copy_channel: str, copy_ts: str, key: str,
-                  ttl_seconds: int = CARD_TTL_SECONDS) -> None:
-        """Remember where an agent's relayed message (channel, ts) was copied to, so an edit or
-        a deletion of it reaches the copy the prospect sees."""
-        value = json.dumps({"channel": copy_channel, "ts": copy_ts, "key": key}, ensure_ascii=False)
-        self.redis.set(f"relay:{channel}:{ts}", value, ex=ttl_seconds)
-
-    def relay(self, channel: str, ts: str) -> RelayRef | None:
-        raw = self.redis.get(f"relay:{channel}:{ts}")
-        if raw is None:
-            return None
-        found = json.loads(raw)
-        return RelayRef(found["channel"], found["ts"], found["key"])
-
-    def forget_relay(self, channel: str, ts: str) -> None:
-        self.redis.delete(f"relay:{channel}:{ts}")
-
-    def card(self, channel: str, ts: str) -> CardRef | None:
-        """The handoff whose card is the message at (channel, ts); None for any other message."""
-        raw = self.redis.get(card_key(channel, ts))
-        if raw is None:
-            return None
-        index = json.loads(raw)
-        return CardRef(index["key"], index["handoff"])
 
     # -- health --------------------------------------------------------------------------
 

@@ -147,7 +147,7 @@ def test_each_turn_is_saved_with_ttl_and_transcript(engine, store):
     assert 0 < store.redis.ttl(state_key("t:c:1")) <= store.ttl
     assert 0 < store.redis.ttl(transcript_key("t:c:1")) <= store.ttl
     lines = store.transcript("t:c:1")
-    assert [l["role"] for l in lines] == ["prospect", "bot"] and "5,860円" in lines[1]["text"]
+    assert [l["role"] for l in lines] == ["prospect", "bot"] and lines[1]["quote"]["monthly"] == 5860
     assert "{t:c:1}" in state_key("t:c:1")  # hash tag: one slot per conversation
 
 

@@ -9,6 +9,7 @@ import json
 import pytest
 
 import bot.store
+import bot.store_keys
 from bot import erasure
 from bot.cli import main
 from bot.conversation import Engine
@@ -75,7 +76,8 @@ def test_key_names_match_the_store():
     assert erasure.conversation_keys(key)[:3] == [
         bot.store.state_key(key), bot.store.transcript_key(key), bot.store.outbox_key(key)]
     assert all(k.startswith(f"conv:{{{key}}}:") for k in erasure.conversation_keys(key))
-    assert erasure.card_key("C", "1.2") == bot.store.card_key("C", "1.2")
+    assert {bot.store.drain_key(key), bot.store.leased_key(key)} <= set(erasure.conversation_keys(key))
+    assert erasure.card_key("C", "1.2") == bot.store_keys.card_key("C", "1.2")
     assert erasure.LEGACY_OPEN_HANDOFFS == bot.store.OPEN_HANDOFFS
     assert erasure.OPEN_HANDOFF_SHARDS == bot.store.OPEN_HANDOFF_SHARDS
     assert bot.store.open_index_key(key) in erasure.open_index_keys()
@@ -97,6 +99,8 @@ def test_forgetting_deletes_one_conversation_and_nothing_else(two_conversations)
         f"conv:{{{GONE}}}:transcript": transcript_len,
         f"conv:{{{GONE}}}:outbox": outbox_len,
         f"conv:{{{GONE}}}:seen": 2,
+        f"conv:{{{GONE}}}:drain": 1,   # its replies' drain lease (the commit took it; nobody drained)
+        f"conv:{{{GONE}}}:leased": 1,  # and how many replies it was handed
         f"card:{AGENTS}:1700000001.000001": 1,
         "handoffs:open": 1,
         **shards,

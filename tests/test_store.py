@@ -12,22 +12,18 @@ from bot.turn import Inbound
 
 
 def _spy_on_transactions(store, monkeypatch) -> list[list[str]]:
-    """Record the keys each MULTI/EXEC writes."""
+    """Record the keys each commit script writes (the turn's one write)."""
     seen: list[list[str]] = []
-    original = store.redis.pipeline
+    for name in ("evalsha", "eval"):
+        original = getattr(store.redis, name)
 
-    def pipeline(*args, **kwargs):
-        pipe = original(*args, **kwargs)
-        execute = pipe.execute
+        def recording(script, numkeys, *keys_and_args, _original=original):
+            keys = [k.decode() if isinstance(k, bytes) else str(k) for k in keys_and_args[:numkeys]]
+            if any(k.endswith(":state") for k in keys):
+                seen.append(keys)
+            return _original(script, numkeys, *keys_and_args)
 
-        def recording_execute(*a, **k):
-            seen.append([str(cmd[0][1]) for cmd in pipe.command_stack if len(cmd[0]) > 1])
-            return execute(*a, **k)
-
-        pipe.execute = recording_execute
-        return pipe
-
-    monkeypatch.setattr(store.redis, "pipeline", pipeline)
+        monkeypatch.setattr(store.redis, name, recording)
     return seen
 
 

@@ -38,16 +38,36 @@ def test_a_quote_and_its_redelivery_on_each_backend(backend_engine, backend):
     conv = backend.load(key)
     assert conv.turns == 2 and conv.inbound_ids == ["C:1", "C:2"]
     assert backend.outbox_size(key) == 2
-    with backend.drain_lock(key) as renew:
-        assert renew is not None
-        with backend.drain_lock(key) as other:
-            assert other is None  # one drainer at a time
-        renew()
-        head = backend.outbox_head(key)
-        backend.outbox_attempting(key, head)
-        assert backend.outbox_head(key).attempted
-        backend.outbox_done(key)
+    lease = backend.lease(key)  # the one the first commit took, for this thread
+    assert lease is not None and [i.id for i in lease.items] == ["C:1#0"] and lease.before == 0
+    assert backend.lease(key) is None  # one drainer at a time
+    finished = backend.finish(lease, 1)  # the second turn's reply came meanwhile: kept, with it
+    assert finished.more is not None and [i.id for i in finished.more.items] == ["C:2#0"]
     assert backend.outbox_size(key) == 1
+    assert backend.finish(finished.more, 0, release=True).more is None
+    again = backend.lease(key)
+    assert again is not None and [i.id for i in again.items] == ["C:2#0"] and not again.attempted(0)
+
+
+def test_a_drainer_that_dies_leaves_its_replies_marked_as_maybe_posted(backend_engine, backend, monkeypatch):
+    """A lease expires if its holder dies; the next one is told which entries it was handed
+    (they may be in Slack already, so they are looked for before they are posted)."""
+    import time
+
+    import bot.store
+
+    monkeypatch.setattr(bot.store, "LEASE_MS", 200)
+    key = "T:C:1700000000.000200"
+    backend_engine.handle(key, Inbound(text="売上5億の製造業です", id="C:9"), outbox=True)
+    dead = backend.lease(key)
+    assert dead is not None and len(dead.items) == 1  # ... and its holder dies here
+    assert backend.lease(key) is None
+    time.sleep(0.3)
+    heir = backend.lease(key)
+    assert heir is not None and heir.before == 1 and heir.attempted(0)
+    assert backend.finish(heir, 1).more is None
+    assert backend.outbox_size(key) == 0
+    assert backend.finish(dead, 0).more is None  # the dead one's token no longer holds anything
 
 
 def test_open_handoffs_across_index_shards(backend_engine, backend):

@@ -12,6 +12,7 @@ from bot.app_context import Runtime
 from bot.figures import Figures
 from bot.limits import ChannelPacer, UserRateLimit
 from bot.slack import intake
+from bot.slack.codec import split_key
 from bot.slack.context import SlackContext
 from bot.slack.listeners import register_listeners
 from bot.slack.settings import SlackSettings
@@ -43,6 +44,9 @@ def create_app(settings: SlackSettings, runtime: Runtime, socket_mode: bool = Fa
     runtime.store.observers.append(metrics.handoff_observer())  # bot_handoff_transitions_total
     if ctx.pacer is not None:
         pace_rate_limits(client, ctx.pacer)
+        pacer = ctx.pacer
+        # A turn's commit takes its first reply's pace in the same round trip (bot/store.py).
+        runtime.store.pace = lambda key: (split_key(key)[0], pacer.interval_ms, pacer.burst)
     app = App(
         client=client,
         logger=_quiet_bolt_logger(),

@@ -11,7 +11,7 @@ holds two quote cards whose buttons both look live. Redis remembers the live mes
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Any, NamedTuple
 
 from slack_sdk.errors import SlackApiError
 
@@ -22,6 +22,46 @@ from bot.slack.web import permalink
 from bot.turn import Outbound
 
 log = logging.getLogger(__name__)
+
+
+class Shown(NamedTuple):
+    """A reply the outbox posted: its id, where it landed, what it shows."""
+
+    reply_id: str
+    ts: str
+    out: Outbound
+
+
+def batch(posted: list[Shown]) -> tuple[str, dict[str, Any] | None] | None:
+    """What the live-buttons record becomes after `posted` went out, in order: ("set", the
+    newest message with buttons), ("del", None) if a reply after it ended the buttons, or None
+    (unchanged). Pure: the outbox writes it with its last write (Store.finish)."""
+    op: tuple[str, dict[str, Any] | None] | None = None
+    for p in posted:
+        if p.out.choices:
+            op = ("set", {"id": p.reply_id, "ts": p.ts, "out": p.out.to_record()})
+        elif p.out.ends_buttons:
+            op = ("del", None)
+    return op
+
+
+def replaced(posted: list[Shown], before: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """The messages whose buttons are no longer live once `posted` went out: the one live
+    before (if a reply replaced it) and any of `posted` a later one replaced. Pure."""
+    op = batch(posted)
+    if op is None:
+        return []
+    live_ts = op[1]["ts"] if op[0] == "set" and op[1] else None
+    out = [] if before is None or before.get("ts") == live_ts else [before]
+    out += [{"id": p.reply_id, "ts": p.ts, "out": p.out.to_record()} for p in posted
+            if p.out.choices and p.ts != live_ts]
+    return out
+
+
+def retire_replaced(ctx: SlackContext, key: str, posted: list[Shown], before: dict[str, Any] | None) -> None:
+    """Redraw without buttons what `replaced` says is no longer live."""
+    for old in replaced(posted, before):
+        _redraw_without_buttons(ctx, key, old)
 
 
 def shown(ctx: SlackContext, key: str, reply_id: str, ts: str, out: Outbound) -> None:

@@ -204,13 +204,13 @@ def summary_line(content: Content, e: dict[str, Any]) -> str:
     """One transcript entry as the card shows it: what people wrote, and what the bot did
     (「見積りを提示」) rather than its full text; system lines are left out."""
     role, text = e.get("role", ""), " ".join((e.get("text") or "").split())
-    if not text or role not in ("prospect", "bot", "agent", "note"):
-        return ""
-    if role == "bot":
+    if role == "bot":  # a quote or an FAQ answer is kept as its figures or entry, not its text
         kind = e.get("kind") or ""
         key = f"summary_{kind}"
         if key in content.messages.messages:
             return f"*{_say(content, 'role_bot')}*: {_say(content, key)}"
+    if not text or role not in ("prospect", "bot", "agent", "note"):
+        return ""
     label = _say(content, f"role_{role}")
     return f"*{label}*: {blocks.escape(_clip(text, LINE_CHARS))}"
 

@@ -25,7 +25,8 @@ from bot.slack.people import Kind
 from bot.slack.posted import already_posted, metadata
 from bot.slack.text import agent_text, plain_text
 from bot.slack.web import post_with_retry, refuse
-from bot.store import CardRef, Turn, entry
+from bot.store import CardRef, Turn
+from bot.transcript import entry
 
 log = logging.getLogger(__name__)
 
