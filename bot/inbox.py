@@ -22,26 +22,22 @@ from __future__ import annotations
 import json
 import logging
 import os
-import queue
 import socket
-import threading
-import time
 import zlib
-from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import redis
+
+from bot.lua import Lua, Queued
+from bot.lua import execute as lua_execute
 
 log = logging.getLogger(__name__)
 
 GROUP = "bot"
 DEFAULT_SHARDS = 8
 MAX_ATTEMPTS = 5
-READ_BLOCK_MS = 500  # how long a reader waits for new entries (its client's timeout must be longer)
-LOCAL_RETRIES = 6
-RETRY_BASE_SECONDS = 0.5
-RETRY_CAP_SECONDS = 8.0
+READ_BLOCK_MS = 2000  # how long a reader waits for new entries (its client's timeout must be longer)
 STREAM_MAXLEN = 100_000  # approximate cap per shard; acknowledged entries are deleted anyway
 
 
@@ -58,9 +54,42 @@ class Delivery:
     payload: dict[str, Any]
     attempts: int = 1
     retries: int = 0  # times this process has already retried it after a failure
+    # Read with the entry's intake, in the same round trip (`Inbox.take`): good for its first
+    # handling only (a retry or a later pass reads afresh).
+    prefetched: "Prefetched | None" = field(default=None, compare=False)
 
     def retried(self) -> "Delivery":
-        return replace(self, retries=self.retries + 1)
+        return replace(self, retries=self.retries + 1, prefetched=None)
+
+    def again(self) -> "Delivery":
+        return replace(self, prefetched=None)
+
+
+@dataclass(frozen=True)
+class Prefetched:
+    """What the intake read with the write that queued the entry: values of `keys` (GET), and
+    the results of the extra scripts it was asked to run (the person's rate rank)."""
+
+    values: dict[str, bytes | None]
+    extras: dict[str, Any]
+
+
+class Acknowledged:
+    """A handler's answer meaning "done, and I acknowledged the entry myself" (with my last
+    write, in the same round trip): the workers need not."""
+
+
+ACKNOWLEDGED = Acknowledged()
+
+# Queue the entry and take the oldest entry of the shard nobody has been handed yet (most
+# often this one) for this consumer, in one round trip. KEYS[1] stream. ARGV group, consumer,
+# maxlen, then the entry's fields k, r, p.
+_TAKE = """
+local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[3], '*', 'k', ARGV[4], 'r', ARGV[5], 'p', ARGV[6])
+local got = redis.call('XREADGROUP', 'GROUP', ARGV[1], ARGV[2], 'COUNT', '1', 'STREAMS', KEYS[1], '>')
+return {id, got}
+"""
+_TAKE_SCRIPT = Lua(_TAKE)
 
 
 def stream_key(shard: int) -> str:
@@ -86,6 +115,9 @@ class Inbox:
         self.consumer = consumer or f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
         self.claim_idle_ms = claim_idle_ms
         self._groups_ready = False
+        # On one Redis every shard is read with one XREADGROUP, and the intake's take shares a
+        # pipeline with its reads; a Redis Cluster has the shards on different nodes.
+        self.clustered = type(client).__name__ == "RedisCluster"
 
     def shard_of(self, routing_key: str) -> int:
         return zlib.crc32(routing_key.encode()) % self.shards
@@ -113,7 +145,65 @@ class Inbox:
                                            approximate=True)
         return _text(entry_id)
 
+    def take(self, routing_key: str, kind: str, payload: dict[str, Any], read: list[str] = (),  # type: ignore[assignment]
+             scripts: dict[str, tuple[Lua, list[Any], list[Any]]] | None = None) -> tuple[str, Delivery | None]:
+        """`put`, and in the same round trip take for this consumer the shard's oldest entry
+        nobody has been handed (usually this one: the caller hands it to its own workers), read
+        `read` (GET) and run `scripts` (name: script, keys, args). The taken entry, when it is
+        this one, carries what was read (`Delivery.prefetched`). On a Redis Cluster only the
+        take is done here (the other keys live elsewhere)."""
+        self.ensure_groups()
+        shard = self.shard_of(routing_key)
+        args = [GROUP, self.consumer, STREAM_MAXLEN, kind, routing_key,
+                json.dumps(payload, ensure_ascii=False, separators=(",", ":"))]
+        client = self.intake_client
+        names = [] if self.clustered else list(scripts or {})
+        if self.clustered:
+            read = []
+        try:
+            if self.clustered:  # a cluster pipeline carries no scripts; the other keys live elsewhere
+                results = [_TAKE_SCRIPT.run(client, [stream_key(shard)], args)]
+            else:
+                pipe = client.pipeline(transaction=False)
+                queued: dict[int, Queued] = {0: _TAKE_SCRIPT.queue(pipe, [stream_key(shard)], args)}
+                for key in read:
+                    pipe.get(key)
+                for n, name in enumerate(names):
+                    lua, keys, sargs = scripts[name]  # type: ignore[index]
+                    queued[1 + len(read) + n] = lua.queue(pipe, keys, sargs)
+                results = lua_execute(pipe, client, queued)
+        except redis.ResponseError as exc:
+            if "NOGROUP" not in str(exc):
+                raise
+            self._groups_ready = False  # Redis lost its data; the entry was written: readers find it
+            self.ensure_groups()
+            return self.put(routing_key, kind, payload), None
+        entry_id, got = _text(results[0][0]), results[0][1]
+        taken = [d for _, entries in _script_streams(got) for d in self._deliveries(shard, entries, attempts=1)]
+        if not taken:
+            return entry_id, None
+        d = taken[0]
+        if d.entry_id == entry_id and (read or names):
+            values = dict(zip(read, results[1:1 + len(read)]))
+            extras = dict(zip(names, results[1 + len(read):]))
+            d = replace(d, prefetched=Prefetched(values, extras))
+        return entry_id, d
+
     # -- reading ----------------------------------------------------------------------------
+
+    def read_all(self, block_ms: int = 1000, count: int = 32) -> list[Delivery]:
+        """New entries of every shard for this consumer, with one XREADGROUP (one Redis)."""
+        self.ensure_groups()
+        streams = {stream_key(s): ">" for s in range(self.shards)}
+        try:
+            reply = self.blocking_client.xreadgroup(GROUP, self.consumer, streams, count=count, block=block_ms)
+        except redis.ResponseError as exc:
+            if "NOGROUP" not in str(exc):
+                raise
+            self._groups_ready = False
+            self.ensure_groups()
+            return []
+        return [d for stream, entries in _streams(reply) for d in self._deliveries(_shard_of_stream(stream), entries, 1)]
 
     def read(self, shard: int, block_ms: int = 1000, count: int = 32) -> list[Delivery]:
         """New entries of one shard for this consumer (blocks up to `block_ms`)."""
@@ -167,11 +257,15 @@ class Inbox:
 
     def done(self, delivery: Delivery) -> None:
         """The entry's work is committed and its replies are out: forget it."""
-        key = stream_key(delivery.shard)
         pipe = self.client.pipeline(transaction=False)
+        self.ack_into(pipe, delivery)
+        pipe.execute()
+
+    def ack_into(self, pipe: Any, delivery: Delivery) -> None:
+        """Queue `done`'s commands on a pipeline that goes out anyway (the outbox's last write)."""
+        key = stream_key(delivery.shard)
         pipe.xack(key, GROUP, delivery.entry_id)
         pipe.xdel(key, delivery.entry_id)
-        pipe.execute()
 
     def depth(self) -> int:
         """Entries not yet done, over every shard (waiting or being worked on)."""
@@ -198,116 +292,30 @@ class Inbox:
         return out
 
 
-class InboxWorkers:
-    """Reads every shard and hands entries to `threads` worker threads.
-
-    One reader thread per shard blocks on XREADGROUP and, every `claim_idle_ms / 2`, reclaims
-    what other consumers left. Entries are routed to a worker by their routing key, so one
-    conversation is handled by one thread, in order. A handler that raises is retried here with
-    backoff a few times (a Redis blip), then left pending: it is reclaimed after
-    `claim_idle_ms`, by this process or another. A handler that returns a number of seconds has
-    more to do later (replies paced): it is handed the entry again then, and the entry stays
-    pending until it returns nothing.
-    """
-
-    def __init__(self, inbox: Inbox, handle: Callable[[Delivery], float | None], threads: int = 4,
-                 on_error: Callable[[Exception], None] | None = None) -> None:
-        self.inbox = inbox
-        self.handle = handle
-        self.on_error = on_error
-        self.stopping = threading.Event()
-        self.queues: list[queue.Queue[Delivery | None]] = [queue.Queue(maxsize=256) for _ in range(max(1, threads))]
-        self.held: set[tuple[int, str]] = set()  # (shard, entry id) this process has queued, works on or will retry
-        self.held_lock = threading.Lock()
-        self.threads: list[threading.Thread] = []
-
-    def start(self) -> "InboxWorkers":
-        for n, q in enumerate(self.queues):
-            self.threads.append(_thread(f"inbox-worker-{n}", self._work, q))
-        for shard in range(self.inbox.shards):
-            self.threads.append(_thread(f"inbox-reader-{shard}", self._read, shard))
-        return self
-
-    def stop(self, timeout: float = 5.0) -> None:
-        self.stopping.set()
-        for q in self.queues:
-            q.put(None)
-        for t in self.threads:
-            t.join(timeout)
-
-    def _read(self, shard: int) -> None:
-        next_claim = 0.0
-        while not self.stopping.is_set():
-            try:
-                batch: list[Delivery] = []
-                if time.monotonic() >= next_claim:
-                    batch = self.inbox.reclaim(shard)
-                    next_claim = time.monotonic() + self.inbox.claim_idle_ms / 2000
-                batch += self.inbox.read(shard, block_ms=READ_BLOCK_MS)
-            except Exception as exc:  # Redis away: wait and read again; nothing is lost
-                self._error(exc)
-                self.stopping.wait(0.5)
-                continue
-            for d in batch:
-                with self.held_lock:
-                    if (d.shard, d.entry_id) in self.held:
-                        continue  # ours already (a reclaim of what we hold): not twice
-                    self.held.add((d.shard, d.entry_id))
-                self.queues[zlib.crc32(d.routing_key.encode()) % len(self.queues)].put(d)
-
-    def _work(self, q: "queue.Queue[Delivery | None]") -> None:
-        while True:
-            d = q.get()
-            if d is None:
-                return
-            try:
-                later = self.handle(d)
-            except Exception as exc:
-                self._error(exc)
-                if d.retries < LOCAL_RETRIES:  # Redis back within seconds: answered within seconds
-                    self._later(q, d.retried(), min(RETRY_CAP_SECONDS, RETRY_BASE_SECONDS * 2 ** d.retries))
-                else:
-                    self._release(d)  # left pending: reclaimed after claim_idle_ms, by any process
-                continue
-            if later:  # the turn is done; its replies wait for the channel's pace
-                self._later(q, d, later)
-                continue
-            try:
-                self.inbox.done(d)
-            except Exception as exc:  # done again after a reclaim: the turn is idempotent
-                self._error(exc)
-            self._release(d)
-
-    def _release(self, d: Delivery) -> None:
-        with self.held_lock:
-            self.held.discard((d.shard, d.entry_id))
-
-    def _later(self, q: "queue.Queue[Delivery | None]", d: Delivery, seconds: float) -> None:
-        if self.stopping.is_set():
-            return
-        try:
-            self.inbox.touch(d)  # still ours: no other process takes it over meanwhile
-        except Exception:  # Redis away: another process may take it over, which is safe
-            pass
-        timer = threading.Timer(seconds, q.put, args=(d,))
-        timer.daemon = True
-        timer.start()
-
-    def _error(self, exc: Exception) -> None:
-        log.warning("inbox: %s", type(exc).__name__)
-        if self.on_error is not None:
-            self.on_error(exc)
-
-
-def _thread(name: str, target: Callable[..., None], arg: Any) -> threading.Thread:
-    t = threading.Thread(target=target, args=(arg,), name=name, daemon=True)
-    t.start()
-    return t
-
-
 def _streams(reply: Any) -> list[tuple[Any, list[Any]]]:
     """XREADGROUP's reply as (stream, entries) pairs (the client speaks RESP2)."""
     return [(stream, entries) for stream, entries in reply or []]
+
+
+def _script_streams(reply: Any) -> list[tuple[Any, list[Any]]]:
+    """XREADGROUP's reply as a script hands it back: fields as a flat list, not a mapping."""
+    out = []
+    for stream, entries in reply or []:
+        out.append((stream, [(eid, _pairs(flat)) for eid, flat in entries or []]))
+    return out
+
+
+def _pairs(flat: Any) -> dict[Any, Any] | None:
+    if flat is None:
+        return None
+    if isinstance(flat, dict):
+        return flat
+    return dict(zip(flat[0::2], flat[1::2]))
+
+
+def _shard_of_stream(stream: Any) -> int:
+    name = _text(stream)  # inbox:{N}
+    return int(name[name.index("{") + 1:name.index("}")])
 
 
 def _text(value: Any) -> str:

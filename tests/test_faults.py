@@ -24,6 +24,7 @@ from pathlib import Path
 import pytest
 import redis
 
+from bot.limits import DEFAULT_BURST
 from tests.redis_server import RedisServer
 from tests.slack_app import AGENT_CHANNEL, AppProcess, card_for, eventually, message_text, posts
 from tests.slack_sim import FakeSlackAPI
@@ -352,15 +353,16 @@ def test_redis_stalled_at_intake_notice_once_503_then_answered_once_on_redeliver
 
 
 def test_redis_stalled_while_the_reply_waits_for_its_slot_reply_comes_once_after_sigcont(stall_app, stall_redis, fake):
-    """Deterministic: the prospect's second message is queued and turned while the DM's post
-    slot (1/s) is still taken by the first reply, so its reply waits; Redis is stopped right
-    after Slack got its 200, i.e. before that reply can go out."""
+    """Deterministic: the prospect's last message is queued and turned while the DM's pace
+    (a burst of DEFAULT_BURST, then 1/s) holds its reply back, so the reply waits; Redis is
+    stopped right after Slack got its 200, i.e. before that reply can go out."""
     fake.reset()
     slack = stall_app.driver(fake)
     ch = "DSTALLC"
-    slack.message(ch, "USTALLC", "見積もりお願いします", channel_type="im")
-    [first] = fake.wait_for("chat.postMessage", to(ch))
-    first_at = first.ts  # when the fake got the post: the DM's next slot is a second later
+    for n in range(DEFAULT_BURST):  # the burst, spent
+        slack.message(ch, "USTALLC", "見積もりお願いします", channel_type="im")
+        replies = fake.wait_for("chat.postMessage", to(ch), count=n + 1)
+    first_at = replies[0].ts  # when the fake got the burst's first post: the next slot is a second later
     resp, _, _ = slack.message(ch, "USTALLC", QUOTE, channel_type="im")
     assert resp.status == 200
     os.kill(stall_redis.proc.pid, signal.SIGSTOP)
@@ -381,7 +383,7 @@ def test_redis_stalled_while_the_reply_waits_for_its_slot_reply_comes_once_after
     # A stop that lands mid-turn is told to the prospect once (the designed notice); never twice.
     notices = [m for m in fake.messages(channel=ch) if m["text"].startswith(NOTICE)]
     assert len(notices) <= 1
-    assert len(fake.messages(channel=ch)) == 2 + len(notices)
+    assert len(fake.messages(channel=ch)) == DEFAULT_BURST + 1 + len(notices)
     eventually(lambda: inbox_depth(redis.Redis(port=stall_redis.port)) == 0, timeout=10)
 
 

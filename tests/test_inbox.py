@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 import redis
 
-from bot.inbox import MAX_ATTEMPTS, Delivery, Inbox, InboxWorkers, dead_key, stream_key
+from bot.inbox import MAX_ATTEMPTS, Delivery, Inbox, dead_key, stream_key
+from bot.inbox_workers import InboxWorkers
 from tests.redis_cluster import RedisClusterServers
 
 

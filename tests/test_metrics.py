@@ -404,3 +404,22 @@ def test_served_metrics_add_up_over_both_workers_and_each_worker_says_when_it_wa
         finally:
             process.stop()
         assert "Traceback" not in process.output()
+
+
+def test_events_are_counted_processed_duplicate_and_rate_limited_and_each_turn_is_timed(slack_runtime, redis_url):
+    with FakeSlackAPI(users={"UPROS1": {"name": "hanako", "team_id": "T_CUST"}},
+                      channel_members={AGENT_CHANNEL: AGENT_MEMBERS}) as fake:
+        bot = InProcessApp(slack_runtime, fake, redis_url, durable=True, RATE_LIMIT_PER_MINUTE="2")
+        try:
+            before = {o: value("bot_events_total", outcome=o) for o in ("processed", "duplicate", "rate_limited")}
+            turns = value("bot_turn_seconds_count")
+            first = bot.slack.message("DPROS1", "UPROS1", "売上5億の製造業です", channel_type="im")
+            bot.slack.message("DPROS1", "UPROS1", "売上5億の製造業です", channel_type="im", ts=first.ts)  # Slack again
+            bot.slack.message("DPROS1", "UPROS1", "補償内容を教えてください", channel_type="im")
+            bot.slack.message("DPROS1", "UPROS1", "ありがとうございます", channel_type="im")  # the third this minute
+            bot.settle()
+            after = {o: value("bot_events_total", outcome=o) for o in before}
+            assert {o: after[o] - before[o] for o in before} == {"processed": 2, "duplicate": 1, "rate_limited": 1}
+            assert value("bot_turn_seconds_count") == turns + 2
+        finally:
+            bot.close()

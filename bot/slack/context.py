@@ -34,6 +34,7 @@ class SlackContext:
     pacer: ChannelPacer | None = None       # one post a second per channel (None: unpaced)
     rate_limit: UserRateLimit | None = None  # messages a minute per person (None: unlimited)
     inbox: Any = None                        # bot.inbox.Inbox when events are queued durably
+    inbox_workers: Any = None                # bot.inbox.InboxWorkers reading it in this process
     threads: ThreadMemory = field(default_factory=lambda: ThreadMemory())  # threads the bot posted in
     hours: BusinessHours = field(default_factory=BusinessHours.always)  # when agents are in
     clock: Callable[[], float] = time.time  # the engine's: tests fix it to try business hours

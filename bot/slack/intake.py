@@ -26,13 +26,14 @@ import redis
 from slack_bolt import BoltRequest, BoltResponse
 from slack_sdk.errors import SlackApiError
 
-from bot.inbox import Delivery
+from bot.inbox import ACKNOWLEDGED, Acknowledged, Delivery
 from bot.normalize import detect_language
 from bot.slack.context import SlackContext
 from bot.slack.floor import Verdict
 from bot.slack.listeners import messages
 from bot.slack.listeners.messages import handle_prospect_message, is_person_message, place_of
-from bot.slack.outbox import drain
+from bot.slack.outbox import drain_then
+from bot.store_keys import key_of_state, state_key
 from bot.slack.text import plain_text, scrub
 
 log = logging.getLogger(__name__)
@@ -48,6 +49,7 @@ _NOTICES = ThreadPoolExecutor(max_workers=2, thread_name_prefix="outage-notice")
 # harmless: Slack redelivers the 503'd event, and the turn is done once per message id.
 INTAKE_DEADLINE = 1.0
 _WRITES = ThreadPoolExecutor(max_workers=16, thread_name_prefix="inbox-write")
+RANK = "rank"  # the person's rate rank, run with the intake (Prefetched.extras)
 
 
 class IntakeTimeout(redis.RedisError):
@@ -55,12 +57,31 @@ class IntakeTimeout(redis.RedisError):
 
 
 def _put(ctx: SlackContext, event: dict[str, Any]) -> None:
+    """Queue the event and, in the same round trip, take it for this process's workers with
+    what its turn will read first: the conversation's state and the person's rate rank (on
+    one Redis; see Inbox.take). Every person's message is ranked, chatter included: a rank is
+    given once per message id, before anyone knows whether the bot will answer it."""
     assert ctx.inbox is not None
-    future = _WRITES.submit(ctx.inbox.put, routing_key(event), KIND_EVENT, {"event": event})
+    read, scripts = _prefetch(ctx, event)
+    future = _WRITES.submit(ctx.inbox.take, routing_key(event), KIND_EVENT, {"event": event}, read, scripts)
     try:
-        future.result(timeout=INTAKE_DEADLINE)
+        _, taken = future.result(timeout=INTAKE_DEADLINE)
     except FutureTimeout:
         raise IntakeTimeout("inbox write took too long") from None
+    if taken is not None and ctx.inbox_workers is not None:
+        ctx.inbox_workers.submit(taken)  # not handed out? then it is reclaimed: nothing lost
+
+
+def _prefetch(ctx: SlackContext, event: dict[str, Any]) -> tuple[list[str], dict[str, Any]]:
+    """What a prospect's message's turn reads first, to read with its intake."""
+    if not is_person_message(ctx, event) or event.get("channel") == ctx.settings.agent_channel_id:
+        return [], {}
+    channel, root = place_of(event)
+    read = [state_key(ctx.conversation_key(channel, root))]
+    scripts: dict[str, Any] = {}
+    if ctx.rate_limit is not None:
+        scripts[RANK] = ctx.rate_limit.rank_call(event.get("user") or "", f"{channel}:{event.get('ts', '')}")
+    return read, scripts
 
 
 def routing_key(event: dict[str, Any]) -> str:
@@ -108,23 +129,35 @@ def into_inbox(ctx: SlackContext) -> Callable[..., BoltResponse | None]:
     return middleware
 
 
-def handle_delivery(ctx: SlackContext, delivery: Delivery) -> float | None:
+def handle_delivery(ctx: SlackContext, delivery: Delivery) -> float | Acknowledged | None:
     """One inbox entry: its turn, then its replies. Returns seconds to come back after when the
-    outbox could not be emptied yet (the entry stays pending meanwhile)."""
+    outbox could not be emptied yet (the entry stays pending meanwhile), or ACKNOWLEDGED when
+    the entry was acknowledged with the outbox's last write."""
     if delivery.kind != KIND_EVENT:
         log.error("inbox entry of unknown kind %r skipped", delivery.kind)
         return None
     event = delivery.payload.get("event") or {}
+    pre = delivery.prefetched
     try:
-        key = handle_prospect_message(ctx, event)
+        if pre is not None:
+            for skey, raw in pre.values.items():
+                ctx.store.trust(key_of_state(skey), raw)
+        key = handle_prospect_message(ctx, event, rank=pre.extras.get(RANK) if pre else None)
     except redis.RedisError:
         if delivery.attempts == 1 and delivery.retries == 0 and _expects_answer(ctx, event):
             tell_unavailable(ctx, event)
         raise
+    finally:
+        ctx.store.forget_trusted()
     if key is None:
         return None
-    delay = drain(ctx, key)
-    return delay or None
+    assert ctx.inbox is not None
+    inbox = ctx.inbox
+    ack = None if inbox.clustered else (lambda pipe: inbox.ack_into(pipe, delivery))
+    drained = drain_then(ctx, key, ack)
+    if drained.acknowledged:
+        return ACKNOWLEDGED
+    return drained.wait or None
 
 
 def _expects_answer(ctx: SlackContext, event: dict[str, Any]) -> bool:

@@ -79,7 +79,8 @@ def routes(settings: SlackSettings, bolt: Any, health: "HealthCheck") -> Any:
 
 def start_inbox(ctx: Any, settings: SlackSettings) -> Any:
     """Switch the durable inbox on for this process and start reading it."""
-    from bot.inbox import READ_BLOCK_MS, Inbox, InboxWorkers
+    from bot.inbox import READ_BLOCK_MS, Inbox
+    from bot.inbox_workers import InboxWorkers
     from bot.redis_client import open_client
     from bot.slack.intake import handle_delivery
 
@@ -91,7 +92,8 @@ def start_inbox(ctx: Any, settings: SlackSettings) -> Any:
     ctx.inbox = Inbox(ctx.store.redis, shards=shards, blocking_client=reader, intake_client=writer,
                       claim_idle_ms=int(settings.inbox_claim_idle_seconds * 1000))
     threads = settings.web_threads
-    return InboxWorkers(ctx.inbox, lambda d: handle_delivery(ctx, d), threads=threads).start()
+    ctx.inbox_workers = InboxWorkers(ctx.inbox, lambda d: handle_delivery(ctx, d), threads=threads).start()
+    return ctx.inbox_workers
 
 
 class HealthCheck:

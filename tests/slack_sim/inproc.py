@@ -175,7 +175,8 @@ class InProcessApp(BoltHarness):
                                    post_interval_seconds=post_interval_seconds)
         self.workers = None
         if durable:  # as served: events through the inbox, read by its worker threads
-            from bot.inbox import Inbox, InboxWorkers
+            from bot.inbox import Inbox
+            from bot.inbox_workers import InboxWorkers
             from bot.slack.intake import handle_delivery
 
             import redis
@@ -183,6 +184,7 @@ class InProcessApp(BoltHarness):
             reader = redis.Redis.from_url(redis_url, socket_timeout=5)  # outlasts XREADGROUP's block
             self.ctx.inbox = Inbox(runtime.store.redis, shards=2, claim_idle_ms=60_000, blocking_client=reader)
             self.workers = InboxWorkers(self.ctx.inbox, lambda d: handle_delivery(self.ctx, d), threads=2).start()
+            self.ctx.inbox_workers = self.workers
         super().__init__(app, fake, settle=settle)
 
     def settle(self, timeout: float = 30.0) -> None:

@@ -7,7 +7,7 @@ from typing import Any
 
 from slack_bolt import App
 
-from bot import conversation
+from bot import conversation, metrics
 from bot.slack import handoffs, relay
 from bot.slack.context import SlackContext
 from bot.slack.floor import Situation, Verdict, decide
@@ -74,7 +74,7 @@ def place_of(event: dict[str, Any]) -> tuple[str, str | None]:
     return channel, event.get("thread_ts") or event.get("ts", "")
 
 
-def handle_prospect_message(ctx: SlackContext, event: dict[str, Any]) -> str | None:
+def handle_prospect_message(ctx: SlackContext, event: dict[str, Any], rank: int | None = None) -> str | None:
     """One person's message, processed once however often it arrives.
 
     Whether it is the bot's to answer at all is `floor.decide`'s call: chatter between people,
@@ -85,7 +85,8 @@ def handle_prospect_message(ctx: SlackContext, event: dict[str, Any]) -> str | N
     an `app_mention`), Slack redelivers what it did not see acknowledged, and the inbox hands
     an entry out again after a crash: the turn is keyed by the message's own identity (channel
     and ts), so a second processing changes nothing and says nothing, and the outbox posts what
-    the first one committed but could not send. Returns the key of the conversation whose
+    the first one committed but could not send. `rank` is the message's place among the
+    person's messages this minute when the intake has ranked it already. Returns the key of the conversation whose
     outbox now holds replies (the caller drains it), or None when the bot says nothing.
     """
     if is_agent_change(ctx, event):
@@ -126,7 +127,7 @@ def handle_prospect_message(ctx: SlackContext, event: dict[str, Any]) -> str | N
             return None  # a file alone, or an empty message: nothing for the bot to answer
         text = ctx.say("file_shared", conv.lang, files=", ".join(_file_ref(f) for f in files))
         reading = None
-    if ctx.rate_limit is not None and not _admitted(ctx, user, f"{channel}:{ts}", channel, root, text, conv):
+    if ctx.rate_limit is not None and not _admitted(ctx, user, f"{channel}:{ts}", channel, root, text, conv, rank):
         return None
     if verdict is Verdict.TURN_LOST:
         post_with_retry(ctx, channel=channel, thread_ts=root, text=ctx.say("state_lost", detect_language(text)))
@@ -168,16 +169,18 @@ def _bot_in_thread(ctx: SlackContext, event: dict[str, Any]) -> Any:
     return lambda: ctx.threads.bot_posted_in(ctx.client, ctx.bot_user_id, channel, thread_ts)
 
 
-def _admitted(ctx: SlackContext, user: str, message_id: str, channel: str, root: str | None, text: str, conv: Any) -> bool:
+def _admitted(ctx: SlackContext, user: str, message_id: str, channel: str, root: str | None, text: str, conv: Any,
+              rank: int | None = None) -> bool:
     """The per-person limit: over it, told once, then ignored until the minute is over."""
     assert ctx.rate_limit is not None
-    admission = ctx.rate_limit.admit(user, message_id)
+    admission = ctx.rate_limit.admit(user, message_id) if rank is None else ctx.rate_limit.judge(int(rank))
     if admission is Admission.ALLOWED:
         return True
     if admission is Admission.NOTIFY:
         lang = conv.lang if conv is not None else detect_language(text)
         post_with_retry(ctx, channel=channel, thread_ts=root, text=ctx.say("rate_limited", lang))
     log.info("message over the rate limit (%s)", admission.value)
+    metrics.event("rate_limited")
     return False
 
 
