@@ -87,6 +87,9 @@ def main() -> int:
                 print(f"the conversation's keys: {sum(sizes.values())} B (MEMORY USAGE)")
                 for k, size in sizes.items():
                     print(f"    {size:6d} B  {k}  ({client.type(k).decode()})")
+                if "--entries" in sys.argv:
+                    for raw in client.lrange(next(k for k in keys if k.endswith(":transcript")), 0, -1):
+                        print(f"    {len(raw):5d} B  {raw.decode()[:160]}")
             finally:
                 bot.close()
     finally:

@@ -82,7 +82,7 @@ class OutboxItem:
     attempted: bool = False
 
     def to_json(self) -> str:
-        return json.dumps({"id": self.id, "out": self.record, "attempted": self.attempted}, ensure_ascii=False)
+        return json.dumps({"id": self.id, "out": self.record, "attempted": self.attempted}, ensure_ascii=False, separators=(",", ":"))
 
     @classmethod
     def from_json(cls, raw: bytes | str) -> "OutboxItem":
@@ -171,7 +171,7 @@ class OutboxLeases:
         op, value = buttons if buttons is not None else ("", None)
         left = max(0, lease.before - handled)
         args = [lease.token, handled, self.ttl, LEASE_MS, op,
-                json.dumps(value, ensure_ascii=False) if value is not None else "", left, "release" if release else ""]
+                json.dumps(value, ensure_ascii=False, separators=(",", ":")) if value is not None else "", left, "release" if release else ""]
         keys = [outbox_key(key), drain_key(key), leased_key(key), buttons_key(key)]
         if also is None:
             reply = _FINISH_SCRIPT.run(self.redis, keys, args)

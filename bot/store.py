@@ -220,7 +220,7 @@ class Store(OutboxLeases, CardIndex):
             channel, interval_ms, burst = self.pace(key)
             keys.append(slot_key(channel))
             pace = (interval_ms, burst)
-        transcript = [json.dumps(e, ensure_ascii=False) for e in turn.transcript]
+        transcript = [json.dumps(e, ensure_ascii=False, separators=(",", ":")) for e in turn.transcript]
         outbox = [OutboxItem(r["id"], r["out"]).to_json() for r in turn.outbox]
         token = uuid.uuid4().hex if lease and turn.outbox else ""
         args = ["0" if expected is None else "1", expected or b"", new_raw, self.ttl, TRANSCRIPT_CAP, OUTBOX_CAP,
@@ -247,7 +247,7 @@ class Store(OutboxLeases, CardIndex):
         if shown is None:
             raw = self.redis.getdel(key)
         else:
-            raw = self.redis.set(key, json.dumps(shown, ensure_ascii=False), ex=self.ttl, get=True)
+            raw = self.redis.set(key, json.dumps(shown, ensure_ascii=False, separators=(",", ":")), ex=self.ttl, get=True)
         return None if raw is None else json.loads(raw)
 
     def live_buttons(self, conversation_key: str) -> dict[str, Any] | None:

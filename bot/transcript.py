@@ -14,7 +14,7 @@ TEXT_CAP = 4000
 def entry(role: str, text: str, **extra: Any) -> dict[str, Any]:
     """One transcript line. Text is capped: a transcript is a record, not an archive. Empty
     values are left out (a conversation's keys are kept for weeks: every byte is kept that long)."""
-    line: dict[str, Any] = {"at": round(time.time(), 3), "role": role}
+    line: dict[str, Any] = {"at": round(time.time(), 1), "role": role}
     if text:
         line["text"] = text[:TEXT_CAP]
     line.update((k, v) for k, v in extra.items() if v is not None and v is not False)

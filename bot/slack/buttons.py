@@ -39,7 +39,7 @@ def batch(posted: list[Shown]) -> tuple[str, dict[str, Any] | None] | None:
     op: tuple[str, dict[str, Any] | None] | None = None
     for p in posted:
         if p.out.choices:
-            op = ("set", {"id": p.reply_id, "ts": p.ts, "out": p.out.to_record()})
+            op = ("set", {"id": p.reply_id, "ts": p.ts, "out": _to_redraw(p.out)})
         elif p.out.ends_buttons:
             op = ("del", None)
     return op
@@ -53,9 +53,17 @@ def replaced(posted: list[Shown], before: dict[str, Any] | None) -> list[dict[st
         return []
     live_ts = op[1]["ts"] if op[0] == "set" and op[1] else None
     out = [] if before is None or before.get("ts") == live_ts else [before]
-    out += [{"id": p.reply_id, "ts": p.ts, "out": p.out.to_record()} for p in posted
+    out += [{"id": p.reply_id, "ts": p.ts, "out": _to_redraw(p.out)} for p in posted
             if p.out.choices and p.ts != live_ts]
     return out
+
+
+def _to_redraw(out: Outbound) -> dict[str, Any]:
+    """What redrawing the message without its buttons needs: the reply without its choices and
+    empty fields (kept in Redis as long as the conversation: every byte counts that long)."""
+    record = {k: v for k, v in out.to_record().items() if v not in (None, False, [], "")}
+    record.pop("choices", None)
+    return {"kind": out.kind, "text": out.text, "lang": out.lang, "state": out.state, **record}
 
 
 def retire_replaced(ctx: SlackContext, key: str, posted: list[Shown], before: dict[str, Any] | None) -> None:
@@ -68,7 +76,7 @@ def shown(ctx: SlackContext, key: str, reply_id: str, ts: str, out: Outbound) ->
     """A reply was posted at `ts`. With buttons, it is the live one and the one before is
     retired; a reply that ends the buttons (a cancelled request) retires the live one."""
     if out.choices:
-        before = ctx.store.swap_buttons(key, {"id": reply_id, "ts": ts, "out": out.to_record()})
+        before = ctx.store.swap_buttons(key, {"id": reply_id, "ts": ts, "out": _to_redraw(out)})
     elif out.ends_buttons:
         before = ctx.store.swap_buttons(key, None)
     else:
