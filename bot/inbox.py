@@ -24,6 +24,7 @@ import logging
 import os
 import socket
 import zlib
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -193,23 +194,17 @@ class Inbox:
 
     def read_all(self, block_ms: int = 1000, count: int = 32) -> list[Delivery]:
         """New entries of every shard for this consumer, with one XREADGROUP (one Redis)."""
-        self.ensure_groups()
-        streams = {stream_key(s): ">" for s in range(self.shards)}
-        try:
-            reply = self.blocking_client.xreadgroup(GROUP, self.consumer, streams, count=count, block=block_ms)
-        except redis.ResponseError as exc:
-            if "NOGROUP" not in str(exc):
-                raise
-            self._groups_ready = False
-            self.ensure_groups()
-            return []
-        return [d for stream, entries in _streams(reply) for d in self._deliveries(_shard_of_stream(stream), entries, 1)]
+        return self._read(range(self.shards), block_ms, count)
 
     def read(self, shard: int, block_ms: int = 1000, count: int = 32) -> list[Delivery]:
         """New entries of one shard for this consumer (blocks up to `block_ms`)."""
+        return self._read([shard], block_ms, count)
+
+    def _read(self, shards: Iterable[int], block_ms: int, count: int) -> list[Delivery]:
         self.ensure_groups()
+        streams = {stream_key(s): ">" for s in shards}
         try:
-            reply = self.blocking_client.xreadgroup(GROUP, self.consumer, {stream_key(shard): ">"}, count=count, block=block_ms)
+            reply = self.blocking_client.xreadgroup(GROUP, self.consumer, streams, count=count, block=block_ms)
         except redis.ResponseError as exc:
             if "NOGROUP" not in str(exc):
                 raise
@@ -218,7 +213,7 @@ class Inbox:
             self._groups_ready = False
             self.ensure_groups()
             return []
-        return [d for _, entries in _streams(reply) for d in self._deliveries(shard, entries, attempts=1)]
+        return [d for stream, entries in _streams(reply) for d in self._deliveries(_shard_of_stream(stream), entries, 1)]
 
     def reclaim(self, shard: int, count: int = 32) -> list[Delivery]:
         """Entries other consumers (dead, or stuck) left pending longer than `claim_idle_ms`,

@@ -72,19 +72,6 @@ def retire_replaced(ctx: SlackContext, key: str, posted: list[Shown], before: di
         _redraw_without_buttons(ctx, key, old)
 
 
-def shown(ctx: SlackContext, key: str, reply_id: str, ts: str, out: Outbound) -> None:
-    """A reply was posted at `ts`. With buttons, it is the live one and the one before is
-    retired; a reply that ends the buttons (a cancelled request) retires the live one."""
-    if out.choices:
-        before = ctx.store.swap_buttons(key, {"id": reply_id, "ts": ts, "out": _to_redraw(out)})
-    elif out.ends_buttons:
-        before = ctx.store.swap_buttons(key, None)
-    else:
-        return
-    if before is not None and before.get("ts") != ts:
-        _redraw_without_buttons(ctx, key, before)
-
-
 def retire(ctx: SlackContext, key: str) -> None:
     """No message of the conversation has live buttons any more (a person has it)."""
     before = ctx.store.swap_buttons(key, None)
