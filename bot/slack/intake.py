@@ -67,7 +67,21 @@ def _put(ctx: SlackContext, event: dict[str, Any]) -> None:
     try:
         _, taken = future.result(timeout=INTAKE_DEADLINE)
     except FutureTimeout:
+        # Slack is told 503 and will deliver again; should the write still land, what it took
+        # is this process's now: hand it to the workers then (read afresh: what came with it
+        # is old by then), rather than leave it pending until it is reclaimed.
+        future.add_done_callback(lambda late: _hand_over_late(ctx, late))
         raise IntakeTimeout("inbox write took too long") from None
+    _submit(ctx, taken)
+
+
+def _hand_over_late(ctx: SlackContext, done: Any) -> None:
+    if done.exception() is None:
+        _, taken = done.result()
+        _submit(ctx, taken.again() if taken is not None else None)
+
+
+def _submit(ctx: SlackContext, taken: Delivery | None) -> None:
     if taken is not None and ctx.inbox_workers is not None:
         ctx.inbox_workers.submit(taken)  # not handed out? then it is reclaimed: nothing lost
 
