@@ -23,7 +23,8 @@ channel_requests, and off_topic_vs_unanswerable (`off_topic:` and `cyber_unanswe
 A blind set's misses must not be used to change content or method; once they are, it is a dev
 set, and the next honest figure needs a new set. benchmarks/intent_blind and intent_blind2 were
 measured once each and then retired into training (retired_blind1, retired_blind2); their
-READMEs keep the figures of that one look.
+READMEs keep the figures of that one look. benchmarks/intent_blind3 was measured once, at
+a51c0b2; its README has the figures.
 """
 
 from __future__ import annotations
