@@ -140,6 +140,7 @@ def voice_problems(messages: Messages, faq: FaqContent) -> list[str]:
 def english_money_problems(messages: Messages, faq: FaqContent) -> list[str]:
     """English money as format_yen/format_price write it: no ¥100M, no 5億円, no ¥500,000,000."""
     texts = [(f"messages.{k}", t.en) for k, t in messages.messages.items()]
+    texts += [(f"messages.{k}.en_one", t.en_one) for k, t in messages.messages.items() if t.en_one]
     texts += [(f"sales_ranges.{r.yen}", r.label.en) for r in messages.sales_ranges]
     texts += [(f"faq.{e.id}", e.answer.en) for e in faq.entries]
     patterns = [r"¥\d+(\.\d+)?[KMB]\b", r"\d[万億兆]?円", r"¥\d{1,3}(,\d{3}){2,}"]

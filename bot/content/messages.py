@@ -9,17 +9,38 @@ from pydantic import Field, field_validator, model_validator
 
 from bot.content.bilingual import Bilingual
 from bot.datafiles import Strict, load_model
+from bot.lang import resolve
 
 
 class Text(Bilingual):
-    """One of the bot's sentences; both languages use the same placeholders."""
+    """One of the bot's sentences; both languages use the same placeholders.
+
+    English counts where Japanese does not ("1 minute", "2 minutes"): a sentence that names a
+    number may say `one: minutes` and give `en_one`, the English for when that value is 1."""
+
+    one: str | None = Field(default=None, pattern=r"^[a-z_]{1,40}$")
+    en_one: str | None = Field(default=None, min_length=1)
 
     @model_validator(mode="after")
     def _same_placeholders(self) -> "Text":
         ja, en = _placeholders(self.ja), _placeholders(self.en)
         if ja != en:
             raise ValueError(f"ja uses {sorted(ja)} but en uses {sorted(en)}")
+        if (self.one is None) != (self.en_one is None):
+            raise ValueError("`one` and `en_one` go together (the value that is 1, and the English for it)")
+        if self.one is not None and self.en_one is not None:
+            if self.one not in en:
+                raise ValueError(f"one: {self.one} is not a placeholder of this sentence")
+            extra = _placeholders(self.en_one) - en
+            if extra:
+                raise ValueError(f"en_one uses {sorted(extra)}, which en does not")
         return self
+
+    def template(self, lang: str, values: dict[str, object]) -> str:
+        """The sentence to fill: the singular English when its number is 1."""
+        if self.en_one is not None and self.one is not None and resolve(lang) == "en" and values.get(self.one) == 1:
+            return self.en_one
+        return self(lang)
 
 
 def _placeholders(template: str) -> set[str]:
@@ -129,7 +150,7 @@ class Messages(Strict):
         return value
 
     def say(self, key: str, lang: str, /, **values: object) -> str:
-        template = self.messages[key](lang)
+        template = self.messages[key].template(lang, values)
         return template.format_map(values) if values else template
 
 
