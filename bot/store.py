@@ -289,6 +289,10 @@ class Store(OutboxLeases, CardIndex):
         """True exactly once per `name` within `ttl_seconds`, across every process."""
         return bool(self.redis.set(f"once:{name}", "1", nx=True, ex=ttl_seconds))
 
+    def keep(self, name: str, ttl_seconds: int) -> None:
+        """Hold `first_time(name)` for `ttl_seconds` from now: the work it leased is done."""
+        self.redis.expire(f"once:{name}", ttl_seconds)
+
     def forget(self, name: str) -> None:
         """Undo `first_time(name)`: the work it guarded did not happen after all."""
         self.redis.delete(f"once:{name}")

@@ -754,6 +754,37 @@ def test_an_unclaimed_handoff_is_reminded_at_doubling_intervals_up_to_the_cap_on
     assert len(posts_in(fake, SHARED, root)) == 3  # the quote, the notice, that: nothing per reminder
 
 
+def test_a_reminder_claimed_by_a_process_that_died_before_posting_goes_out_once_its_lease_runs_out(bot, bot_b, fake, clock,
+                                                                                                  monkeypatch):
+    from bot.slack import reminders as sweeper
+
+    monkeypatch.setattr(sweeper, "REMINDER_LEASE_SECONDS", 1)
+    root, _, card = ask_for_a_person(bot, fake)
+    h = handoff(bot, SHARED, root)
+    claim = f"once:remind:{h.id}:{int(h.waiting_since or h.created_at)}:1"
+    real_post = sweeper.post_with_retry
+
+    def dies(ctx, **params):  # the process is killed between its claim and its post
+        raise SystemExit("killed")
+
+    monkeypatch.setattr(sweeper, "post_with_retry", dies)
+    with pytest.raises(SystemExit):
+        bot.sweep(now=clock.set(h.created_at + 10 * 60))
+    assert bot.ctx.store.redis.exists(claim)
+    monkeypatch.setattr(sweeper, "post_with_retry", real_post)
+    both_sweep(bot, bot_b, clock.now, times=1)  # still claimed by the dead one: nothing yet
+    fake.assert_no_call("chat.postMessage", lambda c: "再通知" in c.params.get("text", ""), within=0.1)
+    eventually(lambda: not bot.ctx.store.redis.exists(claim), timeout=3)
+    both_sweep(bot, bot_b, clock.advance(seconds=30))
+    eventually(lambda: len(reminders(fake)) == 1)
+    assert reminders(fake)[0]["text"].startswith("【再通知・1回目】T_TANAKA 田中様が10分お待ちです")
+    # once out, the claim is kept for good, and the next sweeps send nothing more
+    assert bot.ctx.store.redis.ttl(claim) > 24 * 3600
+    assert handoff(bot, SHARED, root).reminders == 1
+    both_sweep(bot, bot_b, clock.advance(seconds=30))
+    fake.assert_no_call("chat.postMessage", lambda c: "再通知" in c.params.get("text", ""), count=1, within=0.1)
+
+
 @pytest.mark.parametrize("asked, quiet, due", [
     (jst(2026, 12, 4, 16, 55), [jst(2026, 12, 4, 17, 5), jst(2026, 12, 5, 12), jst(2026, 12, 6, 20)],
      jst(2026, 12, 7, 9, 5)),                                        # Friday evening: Monday morning

@@ -10,8 +10,12 @@ keeps waiting cards' "待機中 N分" current, and escalates until someone answe
   the mention, every URGENT_REMIND_MINUTES (wall time: incidents don't keep office hours).
 
 Each reminder is claimed in Redis (SET NX, named by handoff, wait and number) before it is
-posted, so it happens exactly once across processes; each names the customer and how long they
-have waited, and links to the card.
+posted, so it happens once across processes; each names the customer and how long they have
+waited, and links to the card. The claim is a lease (REMINDER_LEASE_SECONDS) until the post is
+out, then kept for good: a process that dies between its claim and its post leaves a claim that
+runs out, and the next sweep reminds. A reminder is an alarm, so the trade goes the other way
+from silence: a process that dies after its post but before it marks the claim may let a second
+reminder go out after the lease.
 """
 
 from __future__ import annotations
@@ -31,6 +35,9 @@ from bot.when import waited_minutes
 
 log = logging.getLogger(__name__)
 REMINDER_CLAIM_TTL = 30 * 24 * 3600
+REMINDER_LEASE_SECONDS = 300
+"""Longer than a post with all its retries and a rate limit's wait, so a live poster's claim
+does not run out under it; short enough that a dead one's reminder is only minutes late."""
 
 
 def due_at(ctx: SlackContext, h: HandoffRecord) -> float:
@@ -70,7 +77,7 @@ def sweep(ctx: SlackContext, now: float | None = None) -> None:
 def _remind(ctx: SlackContext, conv, h: HandoffRecord, now: float) -> None:
     number = h.reminders + 1
     claim = f"remind:{h.id}:{int(h.waiting_since or h.created_at)}:{number}"
-    if not ctx.store.first_time(claim, REMINDER_CLAIM_TTL):
+    if not ctx.store.first_time(claim, REMINDER_LEASE_SECONDS):
         return
     facts = dataclasses.replace(card_facts(ctx, conv), now=now)  # the sweep's clock, not the wall's
     link = permalink(ctx, h.card_channel, h.card_ts)
@@ -79,6 +86,7 @@ def _remind(ctx: SlackContext, conv, h: HandoffRecord, now: float) -> None:
     if post_with_retry(ctx, channel=ctx.settings.agent_channel_id, text=text, unfurl_links=False) is None:
         ctx.store.forget(claim)  # not sent: the next sweep tries again
         return
+    ctx.store.keep(claim, REMINDER_CLAIM_TTL)  # out: no other process sends this one
     marked = card_view.desk(ctx).reminded(conv.key, h.id, number, _after(ctx, h, now, number))
     log.info("handoff reminder sent", extra={"fields": {"handoff": h.id, "number": number, "urgent": h.urgent}})
     if marked is not None:
