@@ -315,6 +315,26 @@ def test_the_owners_message_reaches_the_prospect_as_the_owner_and_is_marked(bot,
     assert not ephemerals(fake, SATO)  # the owner is not told it is a note
 
 
+def test_an_owners_message_slack_would_not_post_is_not_marked_and_the_owner_is_told(bot, fake, monkeypatch):
+    monkeypatch.setattr("bot.slack.web.POST_BACKOFF_SECONDS", (0.01, 0.01))
+    root, _, card = ask_for_a_person(bot, fake)
+    claim(bot, fake, card, SATO)
+    before = len(posts_in(fake, SHARED, root))
+    fake.fail_next("chat.postMessage", error="internal_error", times=3, when=lambda p: p.get("channel") == SHARED)
+    ts = in_card_thread(bot, SATO, card, "田中様、資料をお送りします。")
+    [told] = fake.wait_for("chat.postEphemeral", lambda c: c.params["user"] == SATO)
+    assert told.params["channel"] == AGENT_CHANNEL and told.params.get("thread_ts") == card["ts"]
+    assert "送信ができませんでした" in told.params["text"] and "もう一度" in told.params["text"]
+    fake.assert_no_call("chat.postMessage", lambda c: c.params.get("channel") == SHARED and c.response.get("ok")
+                        and c.params.get("thread_ts") == root, count=before, within=0.3)
+    fake.assert_no_call("reactions.add", lambda c: c.params.get("timestamp") == ts, within=0.0)
+    # Slack answers again: the owner sends it again, and it goes out as usual
+    again = in_card_thread(bot, SATO, card, "田中様、資料をお送りします。")
+    eventually(lambda: relayed_to_prospect(fake, root, "資料をお送りします"))
+    eventually(lambda: reactions_on(fake, again))
+    assert len(ephemerals(fake, SATO)) == 1
+
+
 @pytest.mark.parametrize("note", ["// 電話で折り返す予定", "メモ: 既契約の確認中", "メモ：既契約の確認中", "  //見積り前提を再確認"])
 def test_an_owner_note_stays_inside(bot, fake, note):
     root, _, card = ask_for_a_person(bot, fake)

@@ -66,7 +66,7 @@ AGENT_TEXTS = {
     "refuse_taken", "refuse_not_owner", "refuse_closed", "refuse_claim_first", "reminder",
     "terminal_no_agent", "terminal_agent_usage", "reminder_urgent", "refuse_cancelled", "refuse_not_claimed",
     "refuse_already_theirs", "refuse_assign_not_agent", "note_hint_unclaimed", "note_hint_owner",
-    "note_hint_ended", "card_closed", "home_queue_empty", "home_mine_empty",
+    "note_hint_ended", "relay_failed", "card_closed", "home_queue_empty", "home_mine_empty",
 }
 # A polite sentence ends in one of these (いたします, ございます end in ます; お役に立てて幸いです
 # in です); a greeting is a set phrase.

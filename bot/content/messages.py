@@ -95,7 +95,7 @@ REQUIRED = (
     "home_queue home_queue_empty home_mine home_mine_empty home_open_card home_figures home_today home_week "
     "home_figures_lines card_reminded card_closing_note card_satisfaction close_note close_note_hint "
     "refuse_cancelled refuse_not_claimed refuse_already_theirs refuse_assign_not_agent note_hint_unclaimed "
-    "note_hint_owner note_hint_ended reminder_urgent handoff_delayed role_note"
+    "note_hint_owner note_hint_ended relay_failed reminder_urgent handoff_delayed role_note"
 ).split()
 
 
