@@ -18,6 +18,7 @@ from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, R
 from bot import metrics
 from bot.slack import blocks
 from bot.slack.context import SlackContext
+from bot.slack.keep_alive import Connections, KeepAlive
 from bot.slack.settings import SlackSettings
 from bot.turn import Outbound
 
@@ -82,11 +83,12 @@ def _channel_of(request: Any) -> str | None:
     return channel if isinstance(channel, str) else None
 
 
-class TimedWebClient(WebClient):
+class TimedWebClient(KeepAlive, WebClient):
     """A WebClient whose every call is timed and its failure counted, by method, for /metrics
     (bot/metrics.py): the time includes the retry handlers' waits and retries, as the caller
     waits them; the error is what Slack said (`ratelimited`, `channel_not_found`) or, when no
-    answer came, the exception's class."""
+    answer came, the exception's class. Its calls reuse each thread's connection to Slack
+    (bot/slack/keep_alive.py)."""
 
     def api_call(self, api_method: str, **kwargs: Any) -> Any:  # type: ignore[override]
         started = time.perf_counter()
@@ -112,6 +114,7 @@ def _error_of(exc: SlackApiError) -> str:
 
 def web_client(settings: SlackSettings) -> WebClient:
     client = TimedWebClient(token=settings.bot_token, base_url=settings.api_url, timeout=10)
+    client._connections = Connections()
     client.retry_handlers.extend([ConnectionErrorRetryHandler(max_retry_count=2), PacedRateLimitHandler(max_retry_count=3)])
     return client
 
