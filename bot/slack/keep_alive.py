@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import http.client
 import io
+import socket
 import ssl
 import threading
 from typing import Any
@@ -83,11 +84,28 @@ class Connections:
             conn.close()
 
 
+class _NoDelay:
+    """Requests leave at once (TCP_NODELAY, as urllib3 sets): on a kept connection Nagle's
+    algorithm could hold a small write back until the previous one is acknowledged."""
+
+    def connect(self) -> None:
+        super().connect()  # type: ignore[misc]
+        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # type: ignore[attr-defined]
+
+
+class _HTTP(_NoDelay, http.client.HTTPConnection):
+    pass
+
+
+class _HTTPS(_NoDelay, http.client.HTTPSConnection):
+    pass
+
+
 def _connect(where: tuple[str, str, int | None], context: ssl.SSLContext | None, timeout: float) -> http.client.HTTPConnection:
     scheme, host, port = where
     if scheme == "https":
-        return http.client.HTTPSConnection(host, port, timeout=timeout, context=context or ssl.create_default_context())
-    return http.client.HTTPConnection(host, port, timeout=timeout)
+        return _HTTPS(host, port, timeout=timeout, context=context or ssl.create_default_context())
+    return _HTTP(host, port, timeout=timeout)
 
 
 class KeepAlive:

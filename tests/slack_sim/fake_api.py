@@ -96,6 +96,9 @@ class FakeSlackAPI:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            # An answer's headers and body go out as two writes; with Nagle's algorithm on a
+            # kept-alive connection the body waits for the client's delayed ACK (~40 ms).
+            disable_nagle_algorithm = True
 
             def do_GET(self) -> None:
                 fake._handle(self)
