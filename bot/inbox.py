@@ -204,7 +204,7 @@ class Inbox:
         self.ensure_groups()
         streams = {stream_key(s): ">" for s in shards}
         try:
-            reply = self.blocking_client.xreadgroup(GROUP, self.consumer, streams, count=count, block=block_ms)
+            reply = self._xreadgroup(streams, count, block_ms)
         except redis.ResponseError as exc:
             if "NOGROUP" not in str(exc):
                 raise
@@ -214,6 +214,17 @@ class Inbox:
             self.ensure_groups()
             return []
         return [d for stream, entries in _streams(reply) for d in self._deliveries(_shard_of_stream(stream), entries, 1)]
+
+    def _xreadgroup(self, streams: dict[str, str], count: int, block_ms: int) -> Any:
+        """On a cluster a reader reads one shard, and is sent straight to the node that holds
+        it: redis-py cannot tell XREADGROUP's keys from its arguments, so without a target it
+        asks a node first (COMMAND GETKEYS), a round trip before every read."""
+        if not (self.clustered and len(streams) == 1):
+            return self.blocking_client.xreadgroup(GROUP, self.consumer, streams, count=count, block=block_ms)
+        [key] = streams
+        node = self.blocking_client.get_node_from_key(key)
+        return self.blocking_client.execute_command("XREADGROUP", "GROUP", GROUP, self.consumer, "COUNT", count,
+                                                    "BLOCK", block_ms, "STREAMS", key, ">", target_nodes=node)
 
     def reclaim(self, shard: int, count: int = 32) -> list[Delivery]:
         """Entries other consumers (dead, or stuck) left pending longer than `claim_idle_ms`,

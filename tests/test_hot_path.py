@@ -72,6 +72,33 @@ def test_on_a_cluster_the_take_reads_nothing_else(cluster):
     assert taken is not None and taken.entry_id == entry_id and taken.prefetched is None
 
 
+def _commandstats(cluster: RedisClusterServers) -> dict[str, int]:
+    """Calls per command, summed over the cluster's nodes."""
+    total: dict[str, int] = {}
+    for port in cluster.ports:
+        for name, stats in redis.Redis(port=port).info("commandstats").items():
+            total[name] = total.get(name, 0) + int(stats["calls"])
+    return total
+
+
+def test_on_a_cluster_a_shards_read_goes_straight_to_its_node(cluster):
+    cluster.flush()
+    writer, reader = Inbox(cluster.client(), shards=4, consumer="w"), Inbox(cluster.client(), shards=4, consumer="r")
+    keys = [f"T:C:{n}" for n in range(12)]
+    for key in keys:
+        writer.put(key, "event", {"key": key})
+    reader.ensure_groups()
+    for port in cluster.ports:
+        redis.Redis(port=port).config_resetstat()
+    got = [d for shard in range(4) for d in reader.read(shard, block_ms=10, count=100)]
+    assert sorted(d.routing_key for d in got) == sorted(keys)
+    assert all(d.shard == reader.shard_of(d.routing_key) for d in got)
+    calls = _commandstats(cluster)
+    assert calls.get("cmdstat_xreadgroup") == 4  # one per shard, each to the node that holds it
+    assert not any(name.startswith("cmdstat_command") for name in calls)  # no COMMAND GETKEYS first
+    assert reader.read(0, block_ms=10) == []  # and a read with nothing new is an empty answer
+
+
 def test_one_read_over_every_shard(redis_url):
     client = redis.Redis.from_url(redis_url)
     writer, reader = Inbox(client, shards=4, consumer="w"), Inbox(client, shards=4, consumer="r")
