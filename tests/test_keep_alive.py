@@ -23,6 +23,7 @@ class Server:
         self.connections = 0
         self.requests = 0
         self.statuses: list[int] = []
+        self.unanswered: set[int] = set()  # request numbers read, then the connection dropped unanswered
         self.lock = threading.Lock()
         server = self
 
@@ -38,6 +39,9 @@ class Server:
                 self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 with server.lock:
                     server.requests += 1
+                    if server.requests in server.unanswered:
+                        self.close_connection = True
+                        return
                     status = server.statuses.pop(0) if server.statuses else 200
                 body = json.dumps({"ok": status == 200, **({} if status == 200 else {"error": "ratelimited"})}).encode()
                 self.send_response(status)
@@ -123,3 +127,26 @@ def test_an_http_error_is_slacks_error_as_before(server):
     assert raised.value.response.status_code == 500
     assert client.api_test()["ok"]  # the connection is still good after an error answer
     assert server.connections == 1
+
+
+def test_a_request_the_server_took_is_not_sent_again_here(server):
+    """The server read the second request and dropped the connection without answering (it may
+    have posted it): the kept-alive layer does not send it again (the SDK's own connection
+    retries, switched off here, decide that, as they did over urllib)."""
+    server.unanswered = {2}
+    client = web_client(hand_built_settings(server.url))
+    client.retry_handlers.clear()
+    assert client.api_test()["ok"]
+    with pytest.raises(Exception):
+        client.chat_postMessage(channel="C1", text="hi")
+    assert server.requests == 2
+    assert client.api_test()["ok"] and server.requests == 3  # and the next call has a new connection
+    assert server.connections == 2
+
+
+def test_a_redirect_is_not_taken_for_an_answer(server):
+    server.statuses = [302]
+    client = web_client(hand_built_settings(server.url))
+    with pytest.raises(SlackApiError) as raised:
+        client.api_test()
+    assert raised.value.response.status_code == 302

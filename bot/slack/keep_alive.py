@@ -9,17 +9,20 @@ replaced is the one that sends a built request and reads its answer
 (`_perform_urllib_http_request_internal`), and a 4xx/5xx answer is raised as urllib's
 HTTPError, which is what the SDK's retry loop expects from urlopen.
 
-A connection the server closed while idle fails on its next use before any answer; such a call
-is sent again once on a fresh connection (what urllib3 does for a dropped pooled connection).
-Any other failure closes the connection and goes to the SDK's handlers as before, in urlopen's
-terms: a failure to connect or send is a URLError, one while reading the answer is raised as is.
+A kept connection the server has closed while idle is seen before it is used (its socket reads
+as ready: the server's FIN, since an idle HTTP connection has nothing else to say) and replaced;
+a request whose sending fails on a reused connection is sent once more on a new one. A request
+that was sent is never sent again here: a failure while reading its answer goes to the SDK's
+handlers as before (the server may have acted on it). In urlopen's terms: a failure to connect
+or send is a URLError, one while reading the answer is raised as is, and an answer outside
+2xx is an HTTPError.
 """
 
 from __future__ import annotations
 
 import http.client
 import io
-import socket
+import select
 import ssl
 import threading
 from typing import Any
@@ -35,8 +38,9 @@ class Connections:
 
     def __init__(self) -> None:
         self._local = threading.local()
+        self._tls: ssl.SSLContext | None = None  # one default context for every https connection
 
-    def _pool(self) -> dict[tuple[str, str, int | None], http.client.HTTPConnection]:
+    def _pool(self) -> dict[tuple[str, str, int], http.client.HTTPConnection]:
         pool = getattr(self._local, "pool", None)
         if pool is None:
             pool = self._local.pool = {}
@@ -45,7 +49,8 @@ class Connections:
     def send(self, req: Request, context: ssl.SSLContext | None, timeout: float) -> tuple[int, str, http.client.HTTPMessage, bytes]:
         """(status, reason, headers, body) of `req`, over this thread's connection to its host."""
         parts = urlsplit(req.full_url)
-        where = (parts.scheme.lower(), parts.hostname or "", parts.port)
+        scheme = parts.scheme.lower()
+        where = (scheme, parts.hostname or "", parts.port or (443 if scheme == "https" else 80))
         path = parts.path or "/"
         if parts.query:
             path += "?" + parts.query
@@ -53,23 +58,22 @@ class Connections:
         pool = self._pool()
         for attempt in (1, 2):
             conn = pool.get(where)
+            if conn is not None and _closed_by_server(conn):
+                self._drop(where)
+                conn = None
             reused = conn is not None
             if conn is None:
-                conn = pool[where] = _connect(where, context, timeout)
+                conn = pool[where] = self._connect(where, context, timeout)
             try:
                 try:
                     conn.request(req.get_method(), path, body=req.data, headers=headers)
                 except OSError as err:
+                    self._drop(where)
                     if reused and attempt == 1 and isinstance(err, _STALE):
-                        raise
+                        continue  # it went away before the request did: once more, on a new one
                     raise URLError(err) from err  # as urlopen says it (the SDK retries URLError)
                 resp = conn.getresponse()
                 body = resp.read()
-            except _STALE:
-                self._drop(where)
-                if reused and attempt == 1:
-                    continue  # the server closed it while idle: once more, on a new one
-                raise
             except BaseException:
                 self._drop(where)
                 raise
@@ -78,34 +82,31 @@ class Connections:
             return resp.status, resp.reason, resp.headers, body
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def _drop(self, where: tuple[str, str, int | None]) -> None:
+    def _connect(self, where: tuple[str, str, int], context: ssl.SSLContext | None, timeout: float) -> http.client.HTTPConnection:
+        scheme, host, port = where
+        if scheme == "https":
+            if context is None:
+                context = self._tls = self._tls or ssl.create_default_context()
+            return http.client.HTTPSConnection(host, port, timeout=timeout, context=context)
+        return http.client.HTTPConnection(host, port, timeout=timeout)  # sets TCP_NODELAY itself
+
+    def _drop(self, where: tuple[str, str, int]) -> None:
         conn = self._pool().pop(where, None)
         if conn is not None:
             conn.close()
 
 
-class _NoDelay:
-    """Requests leave at once (TCP_NODELAY, as urllib3 sets): on a kept connection Nagle's
-    algorithm could hold a small write back until the previous one is acknowledged."""
-
-    def connect(self) -> None:
-        super().connect()  # type: ignore[misc]
-        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # type: ignore[attr-defined]
-
-
-class _HTTP(_NoDelay, http.client.HTTPConnection):
-    pass
-
-
-class _HTTPS(_NoDelay, http.client.HTTPSConnection):
-    pass
-
-
-def _connect(where: tuple[str, str, int | None], context: ssl.SSLContext | None, timeout: float) -> http.client.HTTPConnection:
-    scheme, host, port = where
-    if scheme == "https":
-        return _HTTPS(host, port, timeout=timeout, context=context or ssl.create_default_context())
-    return _HTTP(host, port, timeout=timeout)
+def _closed_by_server(conn: http.client.HTTPConnection) -> bool:
+    """An idle kept connection whose socket reads as ready has been closed (or broken) by the
+    server: it has no answer pending, so what it has to say is its FIN."""
+    sock = conn.sock
+    if sock is None:
+        return False  # not connected yet: http.client connects on the next request
+    try:
+        ready, _, _ = select.select([sock], [], [], 0)
+    except (OSError, ValueError):
+        return True
+    return bool(ready)
 
 
 class KeepAlive:
@@ -120,7 +121,7 @@ class KeepAlive:
         if self._connections is None:
             self._connections = Connections()
         status, reason, headers, body = self._connections.send(req, getattr(self, "ssl", None), getattr(self, "timeout", 30))
-        if status >= 400:
+        if not 200 <= status < 300:
             raise HTTPError(url, status, reason, headers, io.BytesIO(body))
         if headers.get_content_type() == "application/gzip":
             return {"status": status, "headers": headers, "body": body}
