@@ -86,6 +86,10 @@ return {1, wait, unpack(got, 2)}
 """
 
 _COMMIT_SCRIPT = Lua(_COMMIT)
+_IF_MINE = Lua("""if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+if ARGV[2] == '' then return redis.call('DEL', KEYS[1]) end
+return redis.call('EXPIRE', KEYS[1], ARGV[2])""")
+"""A lease's holder keeps (ARGV[2]: seconds) or drops ('') its claim, if it is still theirs."""
 
 T = TypeVar("T")
 
@@ -289,13 +293,25 @@ class Store(OutboxLeases, CardIndex):
         """True exactly once per `name` within `ttl_seconds`, across every process."""
         return bool(self.redis.set(f"once:{name}", "1", nx=True, ex=ttl_seconds))
 
-    def keep(self, name: str, ttl_seconds: int) -> None:
-        """Hold `first_time(name)` for `ttl_seconds` from now: the work it leased is done."""
-        self.redis.expire(f"once:{name}", ttl_seconds)
+    def lease_once(self, name: str, ttl_seconds: int) -> str | None:
+        """Like `first_time`, for work that may die half done: the claim runs out after
+        `ttl_seconds` unless `keep` holds it. Its token (None: another holds it) lets only this
+        holder keep or give back the claim, not one taken after this one ran out."""
+        token = uuid.uuid4().hex
+        return token if self.redis.set(f"once:{name}", token, nx=True, ex=ttl_seconds) else None
 
-    def forget(self, name: str) -> None:
-        """Undo `first_time(name)`: the work it guarded did not happen after all."""
-        self.redis.delete(f"once:{name}")
+    def keep(self, name: str, token: str, ttl_seconds: int) -> bool:
+        """Hold this holder's `lease_once(name)` for `ttl_seconds` from now: the work is done.
+        False when the claim ran out meanwhile (another process may have taken it)."""
+        return bool(_IF_MINE.run(self.redis, [f"once:{name}"], [token, ttl_seconds]))
+
+    def forget(self, name: str, token: str | None = None) -> None:
+        """Undo `first_time(name)`, or with its token this holder's `lease_once(name)`: the
+        work it guarded did not happen after all."""
+        if token is None:
+            self.redis.delete(f"once:{name}")
+        else:
+            _IF_MINE.run(self.redis, [f"once:{name}"], [token, ""])
 
     # -- locks -----------------------------------------------------------------------------
 

@@ -84,6 +84,24 @@ def test_once_only_and_locks(backend):
             assert mine and not theirs
 
 
+def test_a_lease_is_kept_or_given_back_only_by_its_holder(backend):
+    first = backend.lease_once("job", 60)
+    assert first is not None and backend.lease_once("job", 60) is None
+    assert not backend.keep("job", "someone-else", 3600)  # not theirs: nothing changes
+    assert 0 < backend.redis.ttl("once:job") <= 60
+    backend.forget("job", "someone-else")
+    assert backend.lease_once("job", 60) is None
+    assert backend.keep("job", first, 3600) and backend.redis.ttl("once:job") > 60
+    # the holder's lease ran out and another took it: the first can neither keep nor drop it
+    backend.redis.delete("once:job")
+    second = backend.lease_once("job", 60)
+    assert second is not None and not backend.keep("job", first, 3600)
+    backend.forget("job", first)
+    assert backend.lease_once("job", 60) is None
+    backend.forget("job", second)
+    assert backend.lease_once("job", 60) is not None
+
+
 def test_two_agents_claiming_at_once_have_exactly_one_winner(backend_engine, backend, content):
     key = "T:CRACE:1700000000.000100"
     backend_engine.handle(key, Inbound(text="担当者と話したい"))

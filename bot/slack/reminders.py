@@ -77,16 +77,21 @@ def sweep(ctx: SlackContext, now: float | None = None) -> None:
 def _remind(ctx: SlackContext, conv, h: HandoffRecord, now: float) -> None:
     number = h.reminders + 1
     claim = f"remind:{h.id}:{int(h.waiting_since or h.created_at)}:{number}"
-    if not ctx.store.first_time(claim, REMINDER_LEASE_SECONDS):
+    token = ctx.store.lease_once(claim, REMINDER_LEASE_SECONDS)
+    if token is None:
         return
     facts = dataclasses.replace(card_facts(ctx, conv), now=now)  # the sweep's clock, not the wall's
     link = permalink(ctx, h.card_channel, h.card_ts)
     mention = ctx.settings.oncall_mention if h.urgent else ""
     text = cards.reminder_text(ctx.content, h, facts, link, mention)
     if post_with_retry(ctx, channel=ctx.settings.agent_channel_id, text=text, unfurl_links=False) is None:
-        ctx.store.forget(claim)  # not sent: the next sweep tries again
+        ctx.store.forget(claim, token)  # not sent: the next sweep tries again
         return
-    ctx.store.keep(claim, REMINDER_CLAIM_TTL)  # out: no other process sends this one
+    try:
+        if not ctx.store.keep(claim, token, REMINDER_CLAIM_TTL):  # out: no other process sends this one
+            log.warning("handoff reminder outlived its claim", extra={"fields": {"handoff": h.id, "number": number}})
+    except Exception as exc:  # still mark it sent below, if Redis lets us
+        log.warning("keeping a reminder's claim failed: %s", type(exc).__name__)
     marked = card_view.desk(ctx).reminded(conv.key, h.id, number, _after(ctx, h, now, number))
     log.info("handoff reminder sent", extra={"fields": {"handoff": h.id, "number": number, "urgent": h.urgent}})
     if marked is not None:
