@@ -219,12 +219,16 @@ class Inbox:
         """On a cluster a reader reads one shard, and is sent straight to the node that holds
         it: redis-py cannot tell XREADGROUP's keys from its arguments, so without a target it
         asks a node first (COMMAND GETKEYS), a round trip before every read."""
+        reader = self.blocking_client
         if not (self.clustered and len(streams) == 1):
-            return self.blocking_client.xreadgroup(GROUP, self.consumer, streams, count=count, block=block_ms)
+            return reader.xreadgroup(GROUP, self.consumer, streams, count=count, block=block_ms)
         [key] = streams
-        node = self.blocking_client.get_node_from_key(key)
-        return self.blocking_client.execute_command("XREADGROUP", "GROUP", GROUP, self.consumer, "COUNT", count,
-                                                    "BLOCK", block_ms, "STREAMS", key, ">", target_nodes=node)
+        try:
+            node = reader.get_node_from_key(key)
+        except redis.RedisError:  # the slot map is out of date: the client's own way finds the node
+            return reader.xreadgroup(GROUP, self.consumer, streams, count=count, block=block_ms)
+        return reader.execute_command("XREADGROUP", "GROUP", GROUP, self.consumer, "COUNT", count,
+                                      "BLOCK", block_ms, "STREAMS", key, ">", target_nodes=node)
 
     def reclaim(self, shard: int, count: int = 32) -> list[Delivery]:
         """Entries other consumers (dead, or stuck) left pending longer than `claim_idle_ms`,

@@ -324,7 +324,7 @@ def test_an_owners_message_slack_would_not_post_is_not_marked_and_the_owner_is_t
     ts = in_card_thread(bot, SATO, card, "田中様、資料をお送りします。")
     [told] = fake.wait_for("chat.postEphemeral", lambda c: c.params["user"] == SATO)
     assert told.params["channel"] == AGENT_CHANNEL and told.params.get("thread_ts") == card["ts"]
-    assert "送信ができませんでした" in told.params["text"] and "もう一度" in told.params["text"]
+    assert "お客さまに届いていません" in told.params["text"] and "もう一度" in told.params["text"]
     fake.assert_no_call("chat.postMessage", lambda c: c.params.get("channel") == SHARED and c.response.get("ok")
                         and c.params.get("thread_ts") == root, count=before, within=0.3)
     fake.assert_no_call("reactions.add", lambda c: c.params.get("timestamp") == ts, within=0.0)

@@ -52,3 +52,5 @@ def test_a_singular_must_name_its_number_and_use_only_the_sentences_values():
         Text(ja="{minutes}分", en="{minutes} minutes", one="count", en_one="a minute")
     with pytest.raises(ValidationError, match="en does not"):
         Text(ja="{minutes}分", en="{minutes} minutes", one="minutes", en_one="{who} waited a minute")
+    with pytest.raises(ValidationError, match="leaves out"):
+        Text(ja="{minutes}分 {link}", en="{minutes} minutes {link}", one="minutes", en_one="a minute")

@@ -34,6 +34,9 @@ class Text(Bilingual):
             extra = _placeholders(self.en_one) - en
             if extra:
                 raise ValueError(f"en_one uses {sorted(extra)}, which en does not")
+            dropped = en - {self.one} - _placeholders(self.en_one)
+            if dropped:
+                raise ValueError(f"en_one leaves out {sorted(dropped)}, which en says")
         return self
 
     def template(self, lang: str, values: dict[str, object]) -> str:

@@ -97,7 +97,8 @@ def _relay_reply(ctx: SlackContext, reply: CardReply) -> None:
         return
     posted = post_with_retry(ctx, channel=prospect_channel, thread_ts=root, text=text, username=writer.name or writer.id,
                              icon_url=writer.icon, unfurl_links=False, metadata=metadata(relay_id))
-    if posted is None:  # Slack kept failing: the owner must know it did not reach the prospect
+    if posted is None:  # Slack answered every try with an error: the owner must know it did not go
+        # (no answer at all raises instead, and the inbox delivers this message again later)
         refuse(ctx, reply.channel, writer.id, ctx.say("relay_failed", AGENT_LANG), reply.thread_ts)
         return
     ctx.store.put_relay(reply.channel, reply.ts, prospect_channel, posted["ts"], key)
