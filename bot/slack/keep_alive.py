@@ -1,8 +1,8 @@
 """Web API calls over kept-alive HTTP connections, one per thread and host.
 
 slack_sdk's WebClient opens a new connection (and, to slack.com, a new TLS session) for every
-call through urllib; a turn makes two or three calls, so that is a handshake per call on the
-reply's path and a sizeable share of a worker's CPU (benchmarks/profile_worker.py). This keeps
+call through urllib; a turn makes two or three calls, so that is a TCP (and TLS) handshake per
+call on the reply's path (on loopback it costs latency, not CPU: README "Performance"). This keeps
 one connection per worker thread and host and reuses it, the way urllib3 pools do, while the
 SDK's own request building, retry handlers and error handling stay as they are: the one method
 replaced is the one that sends a built request and reads its answer
@@ -112,14 +112,14 @@ def _closed_by_server(conn: http.client.HTTPConnection) -> bool:
 class KeepAlive:
     """Mixin for a slack_sdk WebClient: its calls go over `Connections` (no proxy set)."""
 
-    _connections: Connections | None = None
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._connections = Connections()
 
     def _perform_urllib_http_request_internal(self, url: str, req: Request) -> dict[str, Any]:
         scheme = url.lower().split(":", 1)[0]
         if getattr(self, "proxy", None) is not None or scheme not in ("http", "https"):
             return super()._perform_urllib_http_request_internal(url, req)  # type: ignore[misc]
-        if self._connections is None:
-            self._connections = Connections()
         status, reason, headers, body = self._connections.send(req, getattr(self, "ssl", None), getattr(self, "timeout", 30))
         if not 200 <= status < 300:
             raise HTTPError(url, status, reason, headers, io.BytesIO(body))

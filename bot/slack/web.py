@@ -18,7 +18,7 @@ from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, R
 from bot import metrics
 from bot.slack import blocks
 from bot.slack.context import SlackContext
-from bot.slack.keep_alive import Connections, KeepAlive
+from bot.slack.keep_alive import KeepAlive
 from bot.slack.settings import SlackSettings
 from bot.turn import Outbound
 
@@ -114,7 +114,6 @@ def _error_of(exc: SlackApiError) -> str:
 
 def web_client(settings: SlackSettings) -> WebClient:
     client = TimedWebClient(token=settings.bot_token, base_url=settings.api_url, timeout=10)
-    client._connections = Connections()
     client.retry_handlers.extend([ConnectionErrorRetryHandler(max_retry_count=2), PacedRateLimitHandler(max_retry_count=3)])
     return client
 
