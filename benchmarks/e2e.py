@@ -60,7 +60,8 @@ if str(ROOT) not in sys.path:
 import redis  # noqa: E402
 
 from bot.slack.codec import conversation_key  # noqa: E402
-from tests.redis_server import RedisServer, free_port  # noqa: E402
+from tests.redis_server import RedisServer, free_port, stop_process  # noqa: E402
+from tests.slack_app import wait_until_healthy  # noqa: E402
 from tests.slack_sim import FakeSlackAPI  # noqa: E402
 from tests.slack_sim.driver import SlackDriver  # noqa: E402
 from tests.slack_sim.inproc import AGENT_CHANNEL, SIGNING_SECRET  # noqa: E402
@@ -132,20 +133,7 @@ class Server:
         self.log = tempfile.NamedTemporaryFile(prefix=f"e2e-{kind}-", suffix=".log", delete=False)
         self.started = time.monotonic()
         self.proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 120
-        while True:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"{kind} exited {self.proc.returncode}:\n{self.output()}")
-            try:
-                with urllib.request.urlopen(f"{self.url}/healthz", timeout=1) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                self.stop()
-                raise RuntimeError(f"{kind} did not become healthy:\n{self.output()}")
-            time.sleep(0.05)
+        wait_until_healthy(self.proc, self.url, 120, kind, self.output, self.stop)
         self.healthy_after = time.monotonic() - self.started
         # every worker up (gunicorn answers /healthz from the first one that is)
         deadline = time.monotonic() + 60
@@ -208,12 +196,7 @@ class Server:
         return sum(values) if values else None
 
     def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
+        stop_process(self.proc, timeout=15)
 
 
 class Load:

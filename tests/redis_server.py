@@ -14,6 +14,16 @@ import time
 import redis
 
 
+def stop_process(proc: subprocess.Popen, timeout: float) -> None:
+    """Terminate `proc` if it still runs, and kill it if it has not gone within `timeout`."""
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -47,10 +57,5 @@ class RedisServer:
         client.close()
 
     def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
+        stop_process(self.proc, timeout=5)
         shutil.rmtree(self.dir, ignore_errors=True)

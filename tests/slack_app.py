@@ -8,10 +8,11 @@ import sys
 import tempfile
 import time
 import urllib.request
+from collections.abc import Callable
 from typing import Any
 
 from tests.conftest import ROOT, cli_env
-from tests.redis_server import free_port
+from tests.redis_server import free_port, stop_process
 from tests.slack_sim import FakeSlackAPI, SlackDriver
 from tests.slack_sim.inproc import AGENT_CHANNEL, SIGNING_SECRET
 
@@ -37,20 +38,8 @@ class AppProcess:
             env=app_env(fake, redis_url, self.port, **extra_env),
             stdout=self.log, stderr=subprocess.STDOUT,
         )
-        deadline = time.monotonic() + 90  # start-up builds the FAQ index twice; slow on a busy machine
-        while True:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"app exited {self.proc.returncode}:\n{self.output()}")
-            try:
-                with urllib.request.urlopen(f"{self.url}/healthz", timeout=1) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                self.stop()
-                raise RuntimeError(f"app did not become healthy:\n{self.output()}")
-            time.sleep(0.05)
+        # start-up builds the FAQ index twice; slow on a busy machine
+        wait_until_healthy(self.proc, self.url, 90, "app", self.output, self.stop)
 
     @property
     def events_url(self) -> str:
@@ -64,12 +53,27 @@ class AppProcess:
             return f.read()[-5000:]
 
     def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
+        stop_process(self.proc, timeout=10)
+
+
+def wait_until_healthy(proc: subprocess.Popen, url: str, timeout: float, what: str,
+                       output: Callable[[], str], stop: Callable[[], None]) -> None:
+    """Until a served process answers 200 on /healthz. It exiting, or `timeout` seconds
+    passing (then it is stopped), is a RuntimeError that shows its log."""
+    deadline = time.monotonic() + timeout
+    while True:
+        if proc.poll() is not None:
+            raise RuntimeError(f"{what} exited {proc.returncode}:\n{output()}")
+        try:
+            with urllib.request.urlopen(f"{url}/healthz", timeout=1) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            pass
+        if time.monotonic() > deadline:
+            stop()
+            raise RuntimeError(f"{what} did not become healthy:\n{output()}")
+        time.sleep(0.05)
 
 
 def buttons(message: dict[str, Any]) -> list[dict[str, Any]]:
